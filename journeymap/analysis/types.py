@@ -1,0 +1,83 @@
+"""What analyses return: findings, handoffs and metrics. Plain immutable data, no logic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from journeymap.model import NOWHERE, Journey, Location
+
+__all__ = ["Severity", "Finding", "Handoff", "Metrics", "JourneyAnalysis", "SEVERITY_ORDER"]
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER: Mapping[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A linter-style finding: a stable rule code, a severity, and what to change."""
+
+    rule: str
+    severity: Severity
+    message: str
+    journey: str
+    location: Location = NOWHERE
+    touchpoints: tuple[str, ...] = ()
+    transition: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A transition between two functions, with its flow and the risk factors that hit it.
+
+    ``number`` is the handoff's 1-based rank by risk (highest first, ties in file order); the
+    diagrams label handoff edges with it so a picture and the findings list agree.
+    """
+
+    source: str
+    target: str
+    from_function: str
+    to_function: str
+    flow: float  # customers per period through this transition
+    per_customer: float  # flow / total entry volume
+    risk: float
+    rules: tuple[str, ...]
+    number: int
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Journey-level figures; see docs/methodology.md for each definition."""
+
+    touchpoints: int
+    transitions: int
+    handoffs: int
+    handoff_ratio: float
+    expected_handoffs_per_customer: float
+    max_handoffs_on_path: int
+    max_handoffs_on_path_complete: bool  # False when the bounded path search stopped early
+    functions_touched: int
+    outcomes: Mapping[str, float]
+    drop_off: float
+    expected_wait_hours_per_customer: float
+    stage_functions: Mapping[str, tuple[str, ...]]  # stage id -> functions owning touchpoints
+    stage_fragmentation: Mapping[str, float]  # stage id -> 1 - Herfindahl of function flow shares
+    function_flow_share: Mapping[str, float]  # frontstage, by touchpoint function
+    lead_flow_share: Mapping[str, float]  # frontstage, by the function's lead
+    system_owner_flow_share: Mapping[str, float]  # backstage, by the owner of supporting systems
+    handoff_matrix: Mapping[tuple[str, str], float]  # (from function, to function) -> flow
+    total_volume: float
+
+
+@dataclass(frozen=True)
+class JourneyAnalysis:
+    """Everything the engine computed about one journey, ready for presentation."""
+
+    journey: Journey
+    metrics: Metrics
+    touchpoint_flow: Mapping[str, float]
+    transition_flow: Mapping[tuple[str, str], float]
+    handoffs: tuple[Handoff, ...]  # ordered by number (risk, highest first)
+    findings: tuple[Finding, ...] = field(default=())

@@ -1,0 +1,34 @@
+"""What every command shares: turning library errors into one-line messages and exit code 2."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from journeymap.errors import InputError, JourneymapError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def report_errors(func: F) -> F:
+    """Print a :class:`JourneymapError` as one line per problem on stderr and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as err:
+            for problem in err.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except JourneymapError as err:
+            click.echo(f"journeymap: error: {err}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+    return wrapper  # type: ignore[return-value]

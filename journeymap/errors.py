@@ -1,0 +1,51 @@
+"""One error hierarchy for journeymap, independent of the command line.
+
+``str(error)`` of a located error is ``path:line:col: error: message; hint``, the one-line form
+every command prints. The CLI maps these to exit code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from journeymap.model import Location
+
+__all__ = ["JourneymapError", "Problem", "InputError", "RenderError", "UsageError"]
+
+
+class JourneymapError(Exception):
+    """Base class of every error journeymap raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, at a place in a file."""
+
+    location: Location
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.location}: error: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+class InputError(JourneymapError):
+    """Bad input: one or more problems, each with a location. Exit code 2."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: Sequence[Problem] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, location: Location, message: str, hint: str | None = None) -> InputError:
+        return cls([Problem(location, message, hint)])
+
+
+class UsageError(JourneymapError):
+    """A command was asked for something it cannot do (bad option, missing tool). Exit code 2."""
+
+
+class RenderError(JourneymapError):
+    """Graphviz could not lay out or render a diagram (missing renderer, timeout, bad DOT)."""
