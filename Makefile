@@ -33,7 +33,9 @@ report: $(STAMP)
 	$(VENV)/bin/journeymap analyze journeys/
 
 test: $(STAMP) system-deps
-	$(PY) -m pytest -q
+	@# pytest exits 5 when it collected nothing: a run that tested nothing fails, said plainly.
+	@$(PY) -m pytest -q; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$status
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check journeymap tests benchmarks
