@@ -1,0 +1,666 @@
+"""Semantic diff of two analysed versions of a journey.
+
+:func:`diff_journeys` compares two :class:`~journeymap.analysis.types.JourneyAnalysis` values and
+says what a reviewer wants to know first: which handoffs a redesign created or removed, how the
+scores moved, which findings it introduced or fixed, then which touchpoints and transitions were
+added, removed or changed (field by field). It is a pure function: no I/O, stable order.
+
+Matching rules (documented in docs/workshop.md):
+
+- touchpoints match by id, transitions by ``(source, target)``, handoffs by their transition;
+- findings match by ``(rule, touchpoints, transition)``, never by message text (messages carry
+  numbers that move with every edit); repeated keys are matched as multisets;
+- a renamed id is a removal plus an addition.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+
+from journeymap.analysis.types import Finding, Handoff, JourneyAnalysis
+from journeymap.model import Journey, Touchpoint, Transition
+
+__all__ = [
+    "FieldChange",
+    "ElementChange",
+    "HandoffChange",
+    "MetricDelta",
+    "JourneyDiff",
+    "diff_journeys",
+    "finding_key",
+]
+
+# Touchpoint fields compared one by one; ``next`` is compared as transitions, ``id`` is the key.
+_TOUCHPOINT_SKIP = {"id", "next", "location"}
+_TRANSITION_SKIP = {"source", "target", "location"}
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field whose value differs between the old and the new version."""
+
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class ElementChange:
+    """A touchpoint (key ``(id,)``) or transition (key ``(source, target)``) that changed."""
+
+    key: tuple[str, ...]
+    changes: tuple[FieldChange, ...]
+
+    @property
+    def label(self) -> str:
+        return " -> ".join(self.key)
+
+
+@dataclass(frozen=True)
+class HandoffChange:
+    """A handoff present in both versions whose risk, rules or flow moved."""
+
+    old: Handoff
+    new: Handoff
+
+    @property
+    def risk_delta(self) -> float:
+        return self.new.risk - self.old.risk
+
+
+@dataclass(frozen=True)
+class MetricDelta:
+    """A journey-level figure before and after; ``None`` when absent on one side."""
+
+    name: str
+    old: float | None
+    new: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.old is None or self.new is None:
+            return None
+        return self.new - self.old
+
+    @property
+    def changed(self) -> bool:
+        if self.old is None or self.new is None:
+            return self.old is not self.new
+        return not math.isclose(self.old, self.new, rel_tol=1e-9, abs_tol=_EPSILON)
+
+
+@dataclass(frozen=True)
+class JourneyDiff:
+    """What changed between two versions of a journey. Every tuple is in a stable order."""
+
+    old_id: str
+    new_id: str
+    old_path: str
+    new_path: str
+    handoffs_created: tuple[Handoff, ...]  # from the new analysis
+    handoffs_removed: tuple[Handoff, ...]  # from the old analysis
+    handoffs_changed: tuple[HandoffChange, ...]
+    metrics: tuple[MetricDelta, ...]  # headline figures, every one (changed or not)
+    outcomes: tuple[MetricDelta, ...]  # outcome probabilities, by outcome name
+    findings_introduced: tuple[Finding, ...]
+    findings_fixed: tuple[Finding, ...]
+    touchpoints_added: tuple[str, ...]
+    touchpoints_removed: tuple[str, ...]
+    touchpoints_changed: tuple[ElementChange, ...]
+    transitions_added: tuple[tuple[str, str], ...]
+    transitions_removed: tuple[tuple[str, str], ...]
+    transitions_changed: tuple[ElementChange, ...]
+    journey_changed: tuple[FieldChange, ...]  # title, persona, owner, stages, functions, ...
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing at all differs."""
+        return not (
+            self.handoffs_created
+            or self.handoffs_removed
+            or self.handoffs_changed
+            or self.findings_introduced
+            or self.findings_fixed
+            or self.touchpoints_added
+            or self.touchpoints_removed
+            or self.touchpoints_changed
+            or self.transitions_added
+            or self.transitions_removed
+            or self.transitions_changed
+            or self.journey_changed
+            or any(m.changed for m in self.metrics)
+            or any(m.changed for m in self.outcomes)
+        )
+
+    def metric(self, name: str) -> MetricDelta:
+        """The headline metric called ``name`` (KeyError when unknown)."""
+        for m in self.metrics:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+
+def finding_key(finding: Finding) -> tuple[str, tuple[str, ...], tuple[str, str] | None]:
+    """What identifies a finding across versions: its rule and the elements it is about."""
+    return (finding.rule, tuple(finding.touchpoints), finding.transition)
+
+
+def total_risk(analysis: JourneyAnalysis) -> float:
+    """The sum of every handoff's risk score."""
+    return math.fsum(h.risk for h in analysis.handoffs)
+
+
+def diff_journeys(old: JourneyAnalysis, new: JourneyAnalysis) -> JourneyDiff:
+    """Compare two analysed versions of a journey."""
+    oj, nj = old.journey, new.journey
+    created, removed, changed = _diff_handoffs(old.handoffs, new.handoffs)
+    introduced, fixed = _diff_findings(old.findings, new.findings)
+    tp_added, tp_removed, tp_changed = _diff_touchpoints(oj, nj)
+    tr_added, tr_removed, tr_changed = _diff_transitions(oj, nj)
+    return JourneyDiff(
+        old_id=oj.id,
+        new_id=nj.id,
+        old_path=oj.path,
+        new_path=nj.path,
+        handoffs_created=created,
+        handoffs_removed=removed,
+        handoffs_changed=changed,
+        metrics=_diff_metrics(old, new),
+        outcomes=_diff_outcomes(old.metrics.outcomes, new.metrics.outcomes),
+        findings_introduced=introduced,
+        findings_fixed=fixed,
+        touchpoints_added=tp_added,
+        touchpoints_removed=tp_removed,
+        touchpoints_changed=tp_changed,
+        transitions_added=tr_added,
+        transitions_removed=tr_removed,
+        transitions_changed=tr_changed,
+        journey_changed=_diff_journey_fields(oj, nj),
+    )
+
+
+def _diff_handoffs(
+    old: Iterable[Handoff], new: Iterable[Handoff]
+) -> tuple[tuple[Handoff, ...], tuple[Handoff, ...], tuple[HandoffChange, ...]]:
+    old_by = {(h.source, h.target): h for h in old}
+    new_by = {(h.source, h.target): h for h in new}
+    created = tuple(h for k, h in new_by.items() if k not in old_by)
+    removed = tuple(h for k, h in old_by.items() if k not in new_by)
+    changed = tuple(
+        HandoffChange(old_by[k], h)
+        for k, h in new_by.items()
+        if k in old_by and _handoff_moved(old_by[k], h)
+    )
+    # Highest risk first: the order a reviewer reads in.
+    return (
+        tuple(sorted(created, key=lambda h: (-h.risk, h.number))),
+        tuple(sorted(removed, key=lambda h: (-h.risk, h.number))),
+        tuple(sorted(changed, key=lambda c: (-abs(c.risk_delta), c.new.number))),
+    )
+
+
+def _handoff_moved(a: Handoff, b: Handoff) -> bool:
+    return (
+        not math.isclose(a.risk, b.risk, rel_tol=1e-9, abs_tol=_EPSILON)
+        or not math.isclose(a.flow, b.flow, rel_tol=1e-9, abs_tol=_EPSILON)
+        or tuple(sorted(a.rules)) != tuple(sorted(b.rules))
+        or (a.from_function, a.to_function) != (b.from_function, b.to_function)
+    )
+
+
+def _diff_findings(
+    old: Iterable[Finding], new: Iterable[Finding]
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    old_list, new_list = list(old), list(new)
+    remaining = Counter(finding_key(f) for f in old_list)
+    introduced = []
+    for f in new_list:
+        key = finding_key(f)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            introduced.append(f)
+    remaining = Counter(finding_key(f) for f in new_list)
+    fixed = []
+    for f in old_list:
+        key = finding_key(f)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            fixed.append(f)
+    return tuple(introduced), tuple(fixed)
+
+
+def _diff_metrics(old: JourneyAnalysis, new: JourneyAnalysis) -> tuple[MetricDelta, ...]:
+    om, nm = old.metrics, new.metrics
+    pairs: list[tuple[str, float, float]] = [
+        ("handoffs", om.handoffs, nm.handoffs),
+        (
+            "expected_handoffs_per_customer",
+            om.expected_handoffs_per_customer,
+            nm.expected_handoffs_per_customer,
+        ),
+        ("total_risk", total_risk(old), total_risk(new)),
+        ("max_handoffs_on_path", om.max_handoffs_on_path, nm.max_handoffs_on_path),
+        ("handoff_ratio", om.handoff_ratio, nm.handoff_ratio),
+        ("touchpoints", om.touchpoints, nm.touchpoints),
+        ("transitions", om.transitions, nm.transitions),
+        ("functions_touched", om.functions_touched, nm.functions_touched),
+        ("drop_off", om.drop_off, nm.drop_off),
+        (
+            "expected_wait_hours_per_customer",
+            om.expected_wait_hours_per_customer,
+            nm.expected_wait_hours_per_customer,
+        ),
+    ]
+    return tuple(MetricDelta(name, float(a), float(b)) for name, a, b in pairs)
+
+
+def _diff_outcomes(old: Mapping[str, float], new: Mapping[str, float]) -> tuple[MetricDelta, ...]:
+    names = list(old) + [n for n in new if n not in old]
+    return tuple(MetricDelta(n, old.get(n), new.get(n)) for n in names)
+
+
+def _field_changes(a: object, b: object, skip: set[str]) -> tuple[FieldChange, ...]:
+    out = []
+    for f in fields(a):  # type: ignore[arg-type]
+        if f.name in skip:
+            continue
+        va, vb = getattr(a, f.name), getattr(b, f.name)
+        if va != vb:
+            out.append(FieldChange(f.name, va, vb))
+    return tuple(out)
+
+
+def _diff_touchpoints(
+    oj: Journey, nj: Journey
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[ElementChange, ...]]:
+    old_tps: Mapping[str, Touchpoint] = oj.touchpoints
+    new_tps: Mapping[str, Touchpoint] = nj.touchpoints
+    added = tuple(i for i in new_tps if i not in old_tps)
+    removed = tuple(i for i in old_tps if i not in new_tps)
+    changed = []
+    for i, tp in new_tps.items():
+        if i in old_tps:
+            changes = _field_changes(old_tps[i], tp, _TOUCHPOINT_SKIP)
+            if changes:
+                changed.append(ElementChange((i,), changes))
+    return added, removed, tuple(changed)
+
+
+def _diff_transitions(
+    oj: Journey, nj: Journey
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[ElementChange, ...]]:
+    old_tr: dict[tuple[str, str], Transition] = {t.key: t for t in oj.transitions()}
+    new_tr: dict[tuple[str, str], Transition] = {t.key: t for t in nj.transitions()}
+    added = tuple(k for k in new_tr if k not in old_tr)
+    removed = tuple(k for k in old_tr if k not in new_tr)
+    changed = []
+    for k, tr in new_tr.items():
+        if k in old_tr:
+            changes = _field_changes(old_tr[k], tr, _TRANSITION_SKIP)
+            if changes:
+                changed.append(ElementChange(k, changes))
+    return added, removed, tuple(changed)
+
+
+def _diff_journey_fields(oj: Journey, nj: Journey) -> tuple[FieldChange, ...]:
+    skip = {
+        "touchpoints",
+        "location",
+        "path",
+        "functions",
+        "systems",
+        "channels",
+        "stages",
+        "integrations",
+    }
+    out = list(_field_changes(oj, nj, skip))
+    for name in ("functions", "systems", "channels"):
+        a: Mapping[str, object] = getattr(oj, name)
+        b: Mapping[str, object] = getattr(nj, name)
+        for key in list(a) + [k for k in b if k not in a]:
+            va, vb = a.get(key), b.get(key)
+            if va != vb:
+                out.append(FieldChange(f"{name}.{key}", _plain(va), _plain(vb)))
+    if oj.stages != nj.stages:
+        out.append(FieldChange("stages", [s.id for s in oj.stages], [s.id for s in nj.stages]))
+    if set(oj.integrations) != set(nj.integrations):
+        out.append(FieldChange("integrations", _integrations(oj), _integrations(nj)))
+    return tuple(out)
+
+
+def _plain(value: object) -> object:
+    """A dataclass as a dict of its fields (without id and location), for display and JSON."""
+    if value is None:
+        return None
+    return {
+        f.name: getattr(value, f.name)
+        for f in fields(value)  # type: ignore[arg-type]
+        if f.name not in ("id", "location")
+    }
+
+
+def _integrations(j: Journey) -> list[str]:
+    return [f"{i.a} {'->' if i.one_way else '<->'} {i.b}" for i in j.integrations]
+
+
+# --------------------------------------------------------------------------------------------
+# Presentation: text, JSON and Markdown. Pure functions of a JourneyDiff, byte-identical output.
+
+DIFF_FORMATS: tuple[str, ...] = ("text", "json", "markdown", "html")
+DIFF_JSON_VERSION = 1
+
+_METRIC_LABELS: Mapping[str, str] = {
+    "handoffs": "handoffs",
+    "expected_handoffs_per_customer": "expected handoffs per customer",
+    "total_risk": "total handoff risk",
+    "max_handoffs_on_path": "most handoffs on a path",
+    "handoff_ratio": "handoff ratio",
+    "touchpoints": "touchpoints",
+    "transitions": "transitions",
+    "functions_touched": "functions touched",
+    "drop_off": "drop-off",
+    "expected_wait_hours_per_customer": "expected wait hours per customer",
+}
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3f}"
+
+
+def _signed(value: float | None) -> str:
+    if value is None:
+        return ""
+    if abs(value) < _EPSILON:
+        return "±0"
+    text = _num(abs(value))
+    return f"+{text}" if value > 0 else f"-{text}"
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _num(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _handoff_line(h: Handoff) -> str:
+    rules = " ".join(r for r in h.rules if r != "JM100") or "-"
+    return (
+        f"{h.source} -> {h.target}  ({h.from_function} -> {h.to_function})  "
+        f"risk {_num(h.risk)}  flow {_num(h.flow)}  [{rules}]"
+    )
+
+
+def _finding_line(f: Finding) -> str:
+    from journeymap.output import display_path, has_location
+
+    where = f"{display_path(f.location.path)}:{f.location.line}: " if has_location(f.location) else ""
+    return f"{where}{f.rule} {f.severity}: {f.message}"
+
+
+def _changes(changes: Iterable[FieldChange]) -> str:
+    return "; ".join(f"{c.field} {_value(c.old)} -> {_value(c.new)}" for c in changes)
+
+
+def format_text(diff: JourneyDiff, old_label: str, new_label: str) -> str:
+    """The terminal report: handoffs and scores first, then findings, then the structure."""
+    lines = [f"journeymap diff {old_label} -> {new_label}"]
+    if diff.old_id != diff.new_id:
+        lines.append(f"journey id {diff.old_id!r} -> {diff.new_id!r}")
+    if diff.is_empty:
+        lines.append("no changes")
+        return "\n".join(lines) + "\n"
+    h = diff.metric("handoffs")
+    lines.append("")
+    lines.append(
+        f"Handoffs: {_num(h.old)} -> {_num(h.new)} ({_signed(h.delta)}): "
+        f"{len(diff.handoffs_removed)} removed, {len(diff.handoffs_created)} created, "
+        f"{len(diff.handoffs_changed)} changed"
+    )
+    lines += [f"  - removed  {_handoff_line(x)}" for x in diff.handoffs_removed]
+    lines += [f"  + created  {_handoff_line(x)}" for x in diff.handoffs_created]
+    for c in diff.handoffs_changed:
+        rules_old = " ".join(r for r in c.old.rules if r != "JM100") or "-"
+        rules_new = " ".join(r for r in c.new.rules if r != "JM100") or "-"
+        lines.append(
+            f"  ~ changed  {c.new.source} -> {c.new.target}  risk {_num(c.old.risk)} -> "
+            f"{_num(c.new.risk)} ({_signed(c.risk_delta)})  [{rules_old}] -> [{rules_new}]"
+        )
+    lines += ["", "Scores:"]
+    width = max(len(label) for label in _METRIC_LABELS.values())
+    for m in diff.metrics:
+        if m.name == "handoffs" or (not m.changed and m.name not in _HEADLINE):
+            continue
+        label = _METRIC_LABELS.get(m.name, m.name)
+        lines.append(f"  {label:<{width}}  {_num(m.old)} -> {_num(m.new)}  {_signed(m.delta)}")
+    for o in diff.outcomes:
+        label = f"outcome {o.name}"
+        lines.append(f"  {label:<{width}}  {_num(o.old)} -> {_num(o.new)}  {_signed(o.delta)}")
+    if diff.findings_fixed or diff.findings_introduced:
+        lines += [
+            "",
+            f"Findings: {len(diff.findings_fixed)} fixed, "
+            f"{len(diff.findings_introduced)} introduced",
+        ]
+        lines += [f"  - fixed       {_finding_line(f)}" for f in diff.findings_fixed]
+        lines += [f"  + introduced  {_finding_line(f)}" for f in diff.findings_introduced]
+    if diff.touchpoints_added or diff.touchpoints_removed or diff.touchpoints_changed:
+        lines += [
+            "",
+            f"Touchpoints: {len(diff.touchpoints_added)} added, "
+            f"{len(diff.touchpoints_removed)} removed, {len(diff.touchpoints_changed)} changed",
+        ]
+        lines += [f"  - {i}" for i in diff.touchpoints_removed]
+        lines += [f"  + {i}" for i in diff.touchpoints_added]
+        lines += [f"  ~ {c.label}: {_changes(c.changes)}" for c in diff.touchpoints_changed]
+    if diff.transitions_added or diff.transitions_removed or diff.transitions_changed:
+        lines += [
+            "",
+            f"Transitions: {len(diff.transitions_added)} added, "
+            f"{len(diff.transitions_removed)} removed, {len(diff.transitions_changed)} changed",
+        ]
+        lines += [f"  - {a} -> {b}" for a, b in diff.transitions_removed]
+        lines += [f"  + {a} -> {b}" for a, b in diff.transitions_added]
+        lines += [f"  ~ {c.label}: {_changes(c.changes)}" for c in diff.transitions_changed]
+    if diff.journey_changed:
+        lines += ["", "Journey:"]
+        lines += [f"  ~ {_changes([c])}" for c in diff.journey_changed]
+    return "\n".join(lines) + "\n"
+
+
+# Shown in the text "Scores" block even when unchanged.
+_HEADLINE = frozenset({"expected_handoffs_per_customer", "total_risk"})
+
+
+def _jsonable(value: object) -> object:
+    from journeymap.output import number
+
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (int, float)):
+        return number(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def _handoff_dict(h: Handoff) -> dict[str, object]:
+    return {
+        "from": h.source,
+        "to": h.target,
+        "from_function": h.from_function,
+        "to_function": h.to_function,
+        "flow": _jsonable(h.flow),
+        "per_customer": _jsonable(h.per_customer),
+        "risk": _jsonable(h.risk),
+        "rules": list(h.rules),
+        "number": h.number,
+    }
+
+
+def _finding_dict(f: Finding) -> dict[str, object]:
+    from journeymap.output import display_path, has_location
+
+    located = has_location(f.location)
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "message": f.message,
+        "file": display_path(f.location.path) if located else None,
+        "line": f.location.line if located else None,
+        "touchpoints": list(f.touchpoints),
+        "transition": list(f.transition) if f.transition else None,
+    }
+
+
+def _delta_dict(m: MetricDelta) -> dict[str, object]:
+    return {"old": _jsonable(m.old), "new": _jsonable(m.new), "delta": _jsonable(m.delta)}
+
+
+def _element_dict(c: ElementChange, key_names: tuple[str, ...]) -> dict[str, object]:
+    out: dict[str, object] = dict(zip(key_names, c.key, strict=True))
+    out["changes"] = [
+        {"field": x.field, "old": _jsonable(x.old), "new": _jsonable(x.new)} for x in c.changes
+    ]
+    return out
+
+
+def to_dict(diff: JourneyDiff, old_label: str, new_label: str) -> dict[str, object]:
+    """The diff as plain JSON data (``diff_format`` versions this shape; see docs/workshop.md)."""
+    return {
+        "diff_format": DIFF_JSON_VERSION,
+        "old": {"journey": diff.old_id, "source": old_label},
+        "new": {"journey": diff.new_id, "source": new_label},
+        "changed": not diff.is_empty,
+        "handoffs": {
+            "created": [_handoff_dict(h) for h in diff.handoffs_created],
+            "removed": [_handoff_dict(h) for h in diff.handoffs_removed],
+            "changed": [
+                {"old": _handoff_dict(c.old), "new": _handoff_dict(c.new)}
+                for c in diff.handoffs_changed
+            ],
+        },
+        "metrics": {m.name: _delta_dict(m) for m in diff.metrics},
+        "outcomes": {m.name: _delta_dict(m) for m in diff.outcomes},
+        "findings": {
+            "introduced": [_finding_dict(f) for f in diff.findings_introduced],
+            "fixed": [_finding_dict(f) for f in diff.findings_fixed],
+        },
+        "touchpoints": {
+            "added": list(diff.touchpoints_added),
+            "removed": list(diff.touchpoints_removed),
+            "changed": [_element_dict(c, ("id",)) for c in diff.touchpoints_changed],
+        },
+        "transitions": {
+            "added": [list(k) for k in diff.transitions_added],
+            "removed": [list(k) for k in diff.transitions_removed],
+            "changed": [_element_dict(c, ("from", "to")) for c in diff.transitions_changed],
+        },
+        "journey": [
+            {"field": c.field, "old": _jsonable(c.old), "new": _jsonable(c.new)}
+            for c in diff.journey_changed
+        ],
+    }
+
+
+def format_json(diff: JourneyDiff, old_label: str, new_label: str) -> str:
+    """The diff as indented, key-stable JSON text."""
+    import json
+
+    return json.dumps(to_dict(diff, old_label, new_label), indent=2, ensure_ascii=False) + "\n"
+
+
+def _md(text: object) -> str:
+    """Escape text for a Markdown table cell."""
+    s = str(text)
+    for ch in "\\`*_[]<>|":
+        s = s.replace(ch, "\\" + ch)
+    return s.replace("\n", " ")
+
+
+def format_markdown(diff: JourneyDiff, old_label: str, new_label: str) -> str:
+    """The diff as GitHub-flavoured Markdown, for a pull-request comment."""
+    out = [f"## Journey diff: {_md(old_label)} → {_md(new_label)}", ""]
+    if diff.is_empty:
+        return "\n".join(out + ["No changes.", ""])
+    h = diff.metric("handoffs")
+    out += [
+        f"**Handoffs: {_num(h.old)} → {_num(h.new)} ({_signed(h.delta)})** — "
+        f"{len(diff.handoffs_removed)} removed, {len(diff.handoffs_created)} created, "
+        f"{len(diff.handoffs_changed)} changed",
+        "",
+    ]
+    rows = [("removed", x) for x in diff.handoffs_removed]
+    rows += [("created", x) for x in diff.handoffs_created]
+    if rows:
+        out += ["| | handoff | functions | risk | flow | rules |", "|---|---|---|---|---|---|"]
+        for tag, x in rows:
+            rules = " ".join(r for r in x.rules if r != "JM100") or "-"
+            out.append(
+                f"| {tag} | {_md(x.source)} → {_md(x.target)} | {_md(x.from_function)} → "
+                f"{_md(x.to_function)} | {_num(x.risk)} | {_num(x.flow)} | {rules} |"
+            )
+        out.append("")
+    if diff.handoffs_changed:
+        out += ["| changed handoff | risk | rules |", "|---|---|---|"]
+        for c in diff.handoffs_changed:
+            out.append(
+                f"| {_md(c.new.source)} → {_md(c.new.target)} | {_num(c.old.risk)} → "
+                f"{_num(c.new.risk)} ({_signed(c.risk_delta)}) | "
+                f"{' '.join(c.old.rules)} → {' '.join(c.new.rules)} |"
+            )
+        out.append("")
+    out += ["### Scores", "", "| figure | before | after | change |", "|---|---|---|---|"]
+    for m in diff.metrics:
+        label = _METRIC_LABELS.get(m.name, m.name)
+        out.append(f"| {label} | {_num(m.old)} | {_num(m.new)} | {_signed(m.delta)} |")
+    for o in diff.outcomes:
+        out.append(
+            f"| outcome {_md(o.name)} | {_num(o.old)} | {_num(o.new)} | {_signed(o.delta)} |"
+        )
+    out.append("")
+    if diff.findings_fixed or diff.findings_introduced:
+        out += ["### Findings", "", "| | rule | severity | message |", "|---|---|---|---|"]
+        for tag, fs in (("fixed", diff.findings_fixed), ("introduced", diff.findings_introduced)):
+            for f in fs:
+                out.append(f"| {tag} | {f.rule} | {f.severity} | {_md(f.message)} |")
+        out.append("")
+    structure = [
+        *(f"- removed touchpoint `{i}`" for i in diff.touchpoints_removed),
+        *(f"- added touchpoint `{i}`" for i in diff.touchpoints_added),
+        *(
+            f"- changed touchpoint `{c.label}`: {_md(_changes(c.changes))}"
+            for c in diff.touchpoints_changed
+        ),
+        *(f"- removed transition `{a} -> {b}`" for a, b in diff.transitions_removed),
+        *(f"- added transition `{a} -> {b}`" for a, b in diff.transitions_added),
+        *(
+            f"- changed transition `{c.label}`: {_md(_changes(c.changes))}"
+            for c in diff.transitions_changed
+        ),
+        *(f"- journey {_md(_changes([c]))}" for c in diff.journey_changed),
+    ]
+    if structure:
+        out += ["### Structure", "", *structure, ""]
+    return "\n".join(out)
