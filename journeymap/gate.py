@@ -1,0 +1,192 @@
+"""The ``journeymap check`` gate: select findings, add threshold findings, decide pass or fail.
+
+Thresholds from the config file become findings with their own codes (JM401 expected handoffs
+per customer, JM402 handoffs on a path, JM403 expected wait per customer; severity ``error``),
+so they are selected, ignored, printed and exported like every other finding. The gate fails
+when a selected finding is at least as severe as ``fail_on``. See docs/cli.md and docs/json.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from journeymap.analysis.catalog import RULES
+from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis
+from journeymap.errors import UsageError
+from journeymap.output import sorted_findings
+
+__all__ = [
+    "FailOn",
+    "GateConfig",
+    "GateResult",
+    "parse_codes",
+    "matches",
+    "threshold_findings",
+    "select_findings",
+    "evaluate",
+]
+
+FailOn = Literal["error", "warning"]
+
+
+class GateConfig(Protocol):
+    """The thresholds the gate reads (the engine's ``Config`` has them); ``None`` = no limit."""
+
+    @property
+    def max_expected_handoffs(self) -> float | None: ...
+
+    @property
+    def max_handoffs_on_path(self) -> int | None: ...
+
+    @property
+    def max_wait_hours(self) -> float | None: ...
+
+
+def _known_codes() -> tuple[str, ...]:
+    return tuple(RULES)
+
+
+def _code_ranges(codes: Sequence[str]) -> str:
+    """``JM100-JM108, JM201-JM202, ...``: known codes grouped by hundred."""
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        groups.setdefault(code[:3], []).append(code)
+    return ", ".join(
+        f"{g[0]}-{g[-1]}" if len(g) > 1 else g[0] for g in (sorted(v) for v in groups.values())
+    )
+
+
+def parse_codes(text: str | None, option: str = "--select") -> tuple[str, ...]:
+    """Split ``"JM1,JM202"`` into upper-case codes or prefixes (``JM1`` = every JM1xx code).
+
+    ``ALL`` selects every code. Raises :class:`UsageError` naming the option, the unknown code
+    and the closest known ones when a token matches no rule.
+    """
+    if text is None:
+        return ()
+    known = _known_codes()
+    tokens: list[str] = []
+    for raw in text.split(","):
+        token = raw.strip().upper()
+        if not token:
+            continue
+        if token == "ALL":
+            tokens.append("JM")
+            continue
+        if not token.startswith("JM") or not any(code.startswith(token) for code in known):
+            close = difflib.get_close_matches(token, known, n=3, cutoff=0.6)
+            hint = (
+                f"did you mean {', '.join(close)}?"
+                if close
+                else f"known codes are {_code_ranges(known)} (a prefix like JM1 selects JM1xx)"
+            )
+            raise UsageError(f"{option}: unknown rule code {raw.strip()!r}; {hint}")
+        tokens.append(token)
+    return tuple(dict.fromkeys(tokens))
+
+
+def matches(code: str, prefixes: Iterable[str]) -> bool:
+    """Whether ``code`` is one of ``prefixes`` or starts with one of them."""
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def threshold_findings(analysis: JourneyAnalysis, config: GateConfig | None) -> list[Finding]:
+    """JM401-JM403 for the thresholds of ``config`` that ``analysis`` exceeds."""
+    if config is None:
+        return []
+    metrics, journey = analysis.metrics, analysis.journey
+    found: list[Finding] = []
+
+    def add(code: str, message: str) -> None:
+        found.append(Finding(code, "error", message, journey.id, journey.location))
+
+    limit = getattr(config, "max_expected_handoffs", None)
+    if limit is not None and metrics.expected_handoffs_per_customer > limit:
+        add(
+            "JM401",
+            f"expected handoffs per customer {metrics.expected_handoffs_per_customer:.3f} exceed "
+            f"max_expected_handoffs {limit:g}; let one function own consecutive touchpoints "
+            "or route customers around the busiest handoffs",
+        )
+    limit = getattr(config, "max_handoffs_on_path", None)
+    if limit is not None and metrics.max_handoffs_on_path > limit:
+        at_least = "" if metrics.max_handoffs_on_path_complete else "at least "
+        add(
+            "JM402",
+            f"a path has {at_least}{metrics.max_handoffs_on_path} handoffs, more than "
+            f"max_handoffs_on_path {limit:g}; shorten the relay between functions on the "
+            "longest path",
+        )
+    limit = getattr(config, "max_wait_hours", None)
+    if limit is not None and metrics.expected_wait_hours_per_customer > limit:
+        add(
+            "JM403",
+            f"expected wait per customer {metrics.expected_wait_hours_per_customer:.1f} h exceeds "
+            f"max_wait_hours {limit:g} h; shorten the longest waits between touchpoints",
+        )
+    return found
+
+
+def select_findings(
+    findings: Iterable[Finding], select: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> list[Finding]:
+    """Findings kept by the selection: with no ``select``, every finding that is not ``info``;
+    with ``select``, those matching it (any severity); ``ignore`` always wins."""
+    kept = []
+    for finding in findings:
+        chosen = matches(finding.rule, select) if select else finding.severity != "info"
+        if chosen and not matches(finding.rule, ignore):
+            kept.append(finding)
+    return kept
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The outcome of a check: the findings reported, and those that fail the gate."""
+
+    findings: tuple[Finding, ...]
+    failing: tuple[Finding, ...]
+    fail_on: FailOn
+    journeys: int
+    analyses: tuple[JourneyAnalysis, ...] = field(default=(), repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failing
+
+    def counts(self) -> dict[str, int]:
+        """Reported findings per severity (every severity present, in severity order)."""
+        result = {severity: 0 for severity in SEVERITY_ORDER}
+        for finding in self.findings:
+            result[finding.severity] = result.get(finding.severity, 0) + 1
+        return result
+
+
+def evaluate(
+    analyses: Sequence[JourneyAnalysis],
+    configs: Sequence[GateConfig | None] | None = None,
+    *,
+    fail_on: FailOn = "error",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> GateResult:
+    """Run the gate over ``analyses`` (``configs`` parallel to them, or none).
+
+    Findings are the engine's plus the threshold findings, filtered by ``select``/``ignore``;
+    the gate fails when any of them is at least as severe as ``fail_on``.
+    """
+    if fail_on not in ("error", "warning"):
+        raise UsageError(f"--fail-on: expected error or warning, got {fail_on!r}")
+    if configs is not None and len(configs) != len(analyses):
+        raise ValueError("configs must be parallel to analyses")
+    collected: list[Finding] = []
+    for i, analysis in enumerate(analyses):
+        collected.extend(analysis.findings)
+        collected.extend(threshold_findings(analysis, configs[i] if configs else None))
+    reported = sorted_findings(select_findings(collected, select, ignore))
+    bar = SEVERITY_ORDER[fail_on]
+    failing = tuple(f for f in reported if SEVERITY_ORDER.get(f.severity, 99) <= bar)
+    return GateResult(tuple(reported), failing, fail_on, len(analyses), tuple(analyses))

@@ -1,0 +1,118 @@
+"""Presentation of analysis results: JSON, terminal text, Markdown and SARIF.
+
+Every renderer is a pure function from :class:`~journeymap.analysis.types.JourneyAnalysis` objects
+(and, for ``check``, a gate result) to a string; identical input gives byte-identical output.
+Paths are shown relative to the current directory when the file lies inside it, otherwise
+absolute, always with ``/`` separators (see ``docs/json.md``). This package never imports click.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path, PurePath
+
+from journeymap.analysis.types import SEVERITY_ORDER, Finding
+from journeymap.model import NOWHERE, Location
+
+__all__ = [
+    "ANALYZE_FORMATS",
+    "CHECK_FORMATS",
+    "display_path",
+    "number",
+    "finding_sort_key",
+    "has_location",
+    "sorted_findings",
+    "write_text_atomic",
+]
+
+ANALYZE_FORMATS: tuple[str, ...] = ("text", "json", "markdown")
+CHECK_FORMATS: tuple[str, ...] = ("text", "json", "sarif")
+
+
+def display_path(path: str, cwd: str | None = None) -> str:
+    """``path`` as shown to people and tools: relative to ``cwd`` when inside it, with ``/``.
+
+    Relative paths are taken as relative to ``cwd`` already and only normalised. Paths that are
+    not files (``<unknown>``, ``<stdin>``) are returned unchanged.
+    """
+    if not path or path.startswith("<"):
+        return path
+    base = Path(cwd if cwd is not None else os.getcwd())
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        return PurePath(os.path.normpath(path)).as_posix()
+    try:
+        return PurePath(os.path.normpath(candidate.relative_to(base))).as_posix()
+    except ValueError:
+        return PurePath(os.path.normpath(candidate)).as_posix()
+
+
+def number(value: float) -> float | int | None:
+    """A figure ready for JSON: ints stay ints, floats are rounded to 6 decimals, -0.0 is 0.0,
+    and NaN or infinity (which the engine should never produce) become ``None``."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if not math.isfinite(value):
+        return None
+    rounded = round(float(value), 6)
+    return 0.0 if rounded == 0 else rounded
+
+
+def _location_key(location: Location) -> tuple[str, int, int]:
+    return (location.path, location.line, location.col)
+
+
+def finding_sort_key(finding: Finding) -> tuple[object, ...]:
+    """Findings in reading order: file, line, column, then rule code and what they concern."""
+    return (
+        *_location_key(finding.location),
+        finding.rule,
+        finding.transition or ("", ""),
+        finding.touchpoints,
+        finding.message,
+        finding.journey,
+    )
+
+
+def sorted_findings(findings: Iterable[Finding], by_severity: bool = False) -> list[Finding]:
+    """Findings in a stable order; with ``by_severity``, errors first, then warnings, then info."""
+    items = sorted(findings, key=finding_sort_key)
+    if by_severity:
+        items.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 99))
+    return items
+
+
+def has_location(location: Location) -> bool:
+    """Whether a location points into a real file (not the engine's ``NOWHERE`` default)."""
+    return location != NOWHERE and location.line > 0
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8, ``\\n`` newlines) to ``path`` atomically: a temporary file in the
+    same folder, flushed to disk, then renamed over the target. A crash leaves the old file."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

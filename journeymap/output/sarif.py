@@ -1,0 +1,136 @@
+"""SARIF 2.1.0 for ``check --format sarif``, so code-scanning tools annotate the journey file.
+
+One run; ``tool.driver.rules`` lists the whole rule catalogue (plus any code the engine reported
+that the catalogue lacks); each result cites its rule, level, message and the YAML location,
+with a URI relative to the current directory (``uriBaseId`` ``%SRCROOT%``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import quote
+
+from journeymap.analysis.catalog import RULES
+from journeymap.analysis.types import Finding
+from journeymap.gate import GateResult
+from journeymap.output import display_path, has_location
+from journeymap.output.json import dumps
+
+__all__ = [
+    "PROJECT_URL",
+    "METHODOLOGY_URL",
+    "SARIF_SCHEMA",
+    "LEVELS",
+    "artifact_uri",
+    "sarif_log",
+    "render_sarif",
+]
+
+PROJECT_URL = "https://github.com/journeymap/journeymap"
+"""The project's home page (``tool.driver.informationUri``)."""
+METHODOLOGY_URL = f"{PROJECT_URL}/blob/main/docs/methodology.md"
+"""Rule help: each rule's ``helpUri`` is this page with the lower-case code as anchor."""
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def artifact_uri(path: str, cwd: str | None = None) -> tuple[str, str | None]:
+    """The SARIF URI of ``path`` and its ``uriBaseId``: relative to the current directory under
+    ``%SRCROOT%`` when possible, else an absolute ``file://`` URI with no base."""
+    shown = display_path(path, cwd)
+    if shown.startswith("/"):
+        return "file://" + quote(shown, safe="/"), None
+    return quote(shown, safe="/"), "%SRCROOT%"
+
+
+def _rule_descriptor(code: str) -> dict[str, Any]:
+    known = RULES.get(code)
+    title = known.title if known else code
+    summary = known.summary if known else f"Rule {code}."
+    level = LEVELS[known.default_severity] if known else "warning"
+    return {
+        "id": code,
+        "name": "".join(word.capitalize() for word in title.replace("-", " ").split()),
+        "shortDescription": {"text": title[0].upper() + title[1:]},
+        "fullDescription": {"text": summary},
+        "helpUri": f"{METHODOLOGY_URL}#{code.lower()}",
+        "defaultConfiguration": {"level": level},
+    }
+
+
+def _fingerprint(finding: Finding) -> str:
+    """Stable across line moves: rule, journey and what the finding concerns."""
+    parts = [finding.rule, finding.journey, *finding.touchpoints]
+    if finding.transition:
+        parts += ["->".join(finding.transition)]
+    if not finding.touchpoints and not finding.transition:
+        parts.append(finding.message)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _result(
+    finding: Finding, index: int, cwd: str | None, journey_path: str | None
+) -> dict[str, Any]:
+    path = finding.location.path if has_location(finding.location) else journey_path
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": index,
+        "level": LEVELS.get(finding.severity, "warning"),
+        "message": {"text": finding.message},
+        "partialFingerprints": {"journeymap/v1": _fingerprint(finding)},
+    }
+    if path:
+        uri, base = artifact_uri(path, cwd)
+        artifact: dict[str, Any] = {"uri": uri}
+        if base:
+            artifact["uriBaseId"] = base
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if has_location(finding.location):
+            physical["region"] = {
+                "startLine": finding.location.line,
+                "startColumn": max(1, finding.location.col),
+            }
+        result["locations"] = [
+            {
+                "physicalLocation": physical,
+                "logicalLocations": [{"name": finding.journey, "kind": "module"}],
+            }
+        ]
+    return result
+
+
+def sarif_log(
+    result: GateResult, version: str | None = None, cwd: str | None = None
+) -> dict[str, Any]:
+    """The SARIF 2.1.0 log of a check as a dict (see :func:`render_sarif`)."""
+    if version is None:
+        from journeymap import __version__ as version
+    codes = list(RULES) + sorted({f.rule for f in result.findings} - set(RULES))
+    index = {code: i for i, code in enumerate(codes)}
+    paths = {a.journey.id: a.journey.path for a in result.analyses}
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "journeymap",
+                        "version": version,
+                        "informationUri": PROJECT_URL,
+                        "rules": [_rule_descriptor(code) for code in codes],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [
+                    _result(f, index[f.rule], cwd, paths.get(f.journey)) for f in result.findings
+                ],
+            }
+        ],
+    }
+
+
+def render_sarif(result: GateResult, version: str | None = None, cwd: str | None = None) -> str:
+    """``check --format sarif``: the SARIF log as canonical JSON text."""
+    return dumps(sarif_log(result, version, cwd))
