@@ -5,3 +5,7 @@ from __future__ import annotations
 import click
 
 ALL: list[click.Command] = []
+from journeymap.cli.analyze import analyze  # noqa: E402
+from journeymap.cli.check import check  # noqa: E402
+
+ALL += [analyze, check]

@@ -1,0 +1,77 @@
+"""``journeymap check PATHS``: the CI gate over findings and config thresholds."""
+
+from __future__ import annotations
+
+import click
+
+from journeymap.cli._common import EXIT_CHECK_FAILED, EXIT_OK, report_errors
+from journeymap.cli.analyze import CONFIG_HELP, OUTPUT_HELP, analyze_paths, color_wanted, emit
+
+
+def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    from journeymap.errors import UsageError
+    from journeymap.gate import parse_codes
+
+    try:
+        return parse_codes(value, f"--{param.name}")
+    except UsageError as err:
+        raise click.BadParameter(str(err).split(": ", 1)[-1], ctx, param) from None
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Fail when a reported finding is at least this severe.",
+)
+@click.option(
+    "--select",
+    callback=_codes,
+    help="Comma-separated rule codes or prefixes to report (JM1 = JM100-JM108, ALL = every "
+    "rule). Default: every rule except info findings.",
+)
+@click.option(
+    "--ignore", callback=_codes, help="Comma-separated rule codes or prefixes never to report."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text: path:line:col: CODE severity: message; json: docs/json.md; sarif: SARIF 2.1.0.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help=OUTPUT_HELP)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@report_errors
+def check(
+    paths: tuple[str, ...],
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    config_file: str | None,
+) -> None:
+    """Gate journeys in CI: report findings and exceeded thresholds, exit 1 if the gate fails.
+
+    Thresholds (max_expected_handoffs, max_handoffs_on_path, max_wait_hours) come from the
+    config file and are reported as JM401-JM403 errors. Exits 0 when the gate passes, 1 when
+    it fails, 2 on bad input or usage.
+    """
+    from journeymap.gate import evaluate
+    from journeymap.output import json, sarif, text
+
+    analyses, configs = analyze_paths(paths, config_file)
+    result = evaluate(analyses, configs, fail_on=fail_on, select=select, ignore=ignore)  # type: ignore[arg-type]
+    if fmt == "json":
+        emit(json.render_check_json(result), output)
+    elif fmt == "sarif":
+        emit(sarif.render_sarif(result), output)
+    else:
+        color = color_wanted(output)
+        emit(text.render_check_text(result, color=color), output, color)
+    raise SystemExit(EXIT_OK if result.passed else EXIT_CHECK_FAILED)
