@@ -9,3 +9,6 @@ from journeymap.cli.analyze import analyze  # noqa: E402
 from journeymap.cli.check import check  # noqa: E402
 
 ALL += [analyze, check]
+from journeymap.cli.interchange import export_command, import_command  # noqa: E402
+
+ALL += [import_command, export_command]

@@ -1,0 +1,20 @@
+"""Interchange formats: export a journey to other tools, import touchpoint tables into YAML.
+
+Export: ``mermaid`` (a Mermaid ``journey`` diagram), ``csv`` (one row per touchpoint, safe to
+open in a spreadsheet), ``json`` (the model as plain data). Import: ``csv`` (the same table) into
+a journey file.
+"""
+
+from journeymap.interchange.csv_table import export_csv, import_csv
+from journeymap.interchange.mermaid import export_mermaid
+from journeymap.interchange.plain import export_json
+
+EXPORT_FORMATS = ("mermaid", "csv", "json")
+
+__all__ = ["EXPORT_FORMATS", "export", "export_csv", "export_json", "export_mermaid", "import_csv"]
+
+
+def export(journey: object, fmt: str) -> str:
+    """The journey in format ``fmt`` (one of :data:`EXPORT_FORMATS`)."""
+    exporters = {"mermaid": export_mermaid, "csv": export_csv, "json": export_json}
+    return exporters[fmt](journey)  # type: ignore[operator]
