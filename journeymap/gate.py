@@ -186,7 +186,8 @@ def evaluate(
     for i, analysis in enumerate(analyses):
         collected.extend(analysis.findings)
         collected.extend(threshold_findings(analysis, configs[i] if configs else None))
-    reported = sorted_findings(select_findings(collected, select, ignore))
+    paths = {a.journey.id: a.journey.path for a in analyses}
+    reported = sorted_findings(select_findings(collected, select, ignore), paths=paths)
     bar = SEVERITY_ORDER[fail_on]
     failing = tuple(f for f in reported if SEVERITY_ORDER.get(f.severity, 99) <= bar)
     return GateResult(tuple(reported), failing, fail_on, len(analyses), tuple(analyses))

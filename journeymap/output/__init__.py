@@ -12,7 +12,7 @@ import contextlib
 import math
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 
 from journeymap.analysis.types import SEVERITY_ORDER, Finding
@@ -64,14 +64,21 @@ def number(value: float) -> float | int | None:
     return 0.0 if rounded == 0 else rounded
 
 
-def _location_key(location: Location) -> tuple[str, int, int]:
-    return (location.path, location.line, location.col)
+def finding_sort_key(
+    finding: Finding, paths: Mapping[str, str] | None = None
+) -> tuple[object, ...]:
+    """Findings in reading order: file, line, column, then rule code and what they concern.
 
-
-def finding_sort_key(finding: Finding) -> tuple[object, ...]:
-    """Findings in reading order: file, line, column, then rule code and what they concern."""
+    A finding without a location sorts at line 0 of its journey's file (from ``paths``, journey
+    id -> file), so it comes first among that journey's findings.
+    """
+    loc = finding.location
+    if has_location(loc):
+        where: tuple[str, int, int] = (loc.path, loc.line, loc.col)
+    else:
+        where = ((paths or {}).get(finding.journey, loc.path), 0, 0)
     return (
-        *_location_key(finding.location),
+        *where,
         finding.rule,
         finding.transition or ("", ""),
         finding.touchpoints,
@@ -80,9 +87,13 @@ def finding_sort_key(finding: Finding) -> tuple[object, ...]:
     )
 
 
-def sorted_findings(findings: Iterable[Finding], by_severity: bool = False) -> list[Finding]:
+def sorted_findings(
+    findings: Iterable[Finding],
+    by_severity: bool = False,
+    paths: Mapping[str, str] | None = None,
+) -> list[Finding]:
     """Findings in a stable order; with ``by_severity``, errors first, then warnings, then info."""
-    items = sorted(findings, key=finding_sort_key)
+    items = sorted(findings, key=lambda f: finding_sort_key(f, paths))
     if by_severity:
         items.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 99))
     return items

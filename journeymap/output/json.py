@@ -126,7 +126,8 @@ def analysis_to_dict(analysis: JourneyAnalysis, cwd: str | None = None) -> dict[
             handoff_to_dict(h, cwd) for h in sorted(analysis.handoffs, key=lambda h: h.number)
         ],
         "findings": [
-            finding_to_dict(f, cwd, journey.path) for f in sorted_findings(analysis.findings)
+            finding_to_dict(f, cwd, journey.path)
+            for f in sorted_findings(analysis.findings, paths={journey.id: journey.path})
         ],
     }
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.output import display_path, has_location, sorted_findings
 
-__all__ = ["escape", "render_markdown"]
+__all__ = ["escape", "message", "render_markdown"]
 
 _ESCAPES = {
     "\\": "\\\\",
@@ -29,6 +29,12 @@ def escape(text: str) -> str:
     """``text`` safe inside a Markdown table cell: one line, no markup, no HTML."""
     flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return "".join(_ESCAPES.get(c, c) for c in flat)
+
+
+def message(text: str) -> str:
+    """A finding message for a cell: like :func:`escape`, but paired backticks stay code."""
+    flat = escape(text)
+    return flat.replace("\\`", "`") if text.count("`") % 2 == 0 else flat
 
 
 def _code(text: str) -> str:
@@ -108,7 +114,9 @@ def _journey_markdown(analysis: JourneyAnalysis, cwd: str | None) -> list[str]:
         lines += _table(["Function", "Share"], [[escape(k), _pct(v)] for k, v in shares], "lr")
 
     lines += ["", "### Findings", ""]
-    findings = sorted_findings(analysis.findings, by_severity=True)
+    findings = sorted_findings(
+        analysis.findings, by_severity=True, paths={journey.id: journey.path}
+    )
     if findings:
         rows = []
         for f in findings:
@@ -117,7 +125,7 @@ def _journey_markdown(analysis: JourneyAnalysis, cwd: str | None) -> list[str]:
                 if has_location(f.location)
                 else display_path(journey.path, cwd)
             )
-            rows.append([f.rule, f.severity, escape(f.message), _code(where)])
+            rows.append([f.rule, f.severity, message(f.message), _code(where)])
         lines += _table(["Rule", "Severity", "Message", "Where"], rows, "llll")
     else:
         lines.append("No findings.")

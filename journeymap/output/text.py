@@ -78,8 +78,9 @@ def _journey_text(analysis: JourneyAnalysis, color: bool, cwd: str | None) -> li
     lines = [
         f"{style(_one_line(journey.title), color, bold=True)} ({journey.id})  "
         f"{display_path(journey.path, cwd)}",
-        f"  {m.touchpoints} touchpoints, {m.transitions} transitions, {m.handoffs} handoffs "
-        f"(ratio {m.handoff_ratio:.2f}), {m.functions_touched} functions touched",
+        f"  {_plural(m.touchpoints, 'touchpoint')}, {_plural(m.transitions, 'transition')}, "
+        f"{_plural(m.handoffs, 'handoff')} (ratio {m.handoff_ratio:.2f}), "
+        f"{_plural(m.functions_touched, 'function')} touched",
         f"  expected handoffs per customer {m.expected_handoffs_per_customer:.3f}, "
         f"most handoffs on a path {'' if m.max_handoffs_on_path_complete else '>= '}"
         f"{m.max_handoffs_on_path}, expected wait {m.expected_wait_hours_per_customer:.1f} h",
@@ -123,13 +124,15 @@ def _journey_text(analysis: JourneyAnalysis, color: bool, cwd: str | None) -> li
         rows = [[f"{a} -> {b}", f"{flow:.2f}"] for (a, b), flow in pairs]
         lines.extend("    " + row for row in _table(rows, right=frozenset({1})))
 
-    findings = sorted_findings(analysis.findings, by_severity=True)
+    findings = sorted_findings(
+        analysis.findings, by_severity=True, paths={journey.id: journey.path}
+    )
     lines.append("")
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     lines.append(
         style(
-            f"  Findings: {counts['error']} errors, {counts['warning']} warnings, "
-            f"{counts['info']} info",
+            f"  Findings: {_plural(counts['error'], 'error')}, "
+            f"{_plural(counts['warning'], 'warning')}, {counts['info']} info",
             color,
             bold=True,
         )
@@ -147,7 +150,10 @@ def render_text(
     if len(analyses) > 1:
         handoffs = sum(a.metrics.handoffs for a in analyses)
         findings = sum(len(a.findings) for a in analyses)
-        text += f"\n\n{len(analyses)} journeys, {handoffs} handoffs, {findings} findings"
+        text += (
+            f"\n\n{len(analyses)} journeys, {_plural(handoffs, 'handoff')}, "
+            f"{_plural(findings, 'finding')}"
+        )
     return text + "\n" if text else ""
 
 
