@@ -141,8 +141,13 @@ def test_waits_use_every_unit(journeys: dict[str, Journey]) -> None:
 
 def test_shares_with_drop_off_and_even_splits(journeys: dict[str, Journey]) -> None:
     tps = [tp for j in journeys.values() for tp in j.touchpoints.values()]
-    drop_off = [tp for tp in tps if tp.next and tp.next[0].share is not None
-                and sum(t.share or 0.0 for t in tp.next) < 1 - 1e-9]
+    drop_off = [
+        tp
+        for tp in tps
+        if tp.next
+        and tp.next[0].share is not None
+        and sum(t.share or 0.0 for t in tp.next) < 1 - 1e-9
+    ]
     assert drop_off, "some touchpoint loses customers (shares below 1)"
     b2b = journeys["b2b-purchase"]
     assert sum(t.share or 0 for t in b2b.touchpoints["linkedin-ad"].next) == pytest.approx(0.3)
@@ -187,8 +192,18 @@ def test_entries_with_and_without_volume(journeys: dict[str, Journey]) -> None:
 
 def test_touchpoint_keys_are_all_used(journeys: dict[str, Journey]) -> None:
     tps = [tp for j in journeys.values() for tp in j.touchpoints.values()]
-    for attribute in ("channel", "systems", "asks", "pains", "gains", "notes", "ideas", "kpis",
-                      "outcome", "description"):
+    for attribute in (
+        "channel",
+        "systems",
+        "asks",
+        "pains",
+        "gains",
+        "notes",
+        "ideas",
+        "kpis",
+        "outcome",
+        "description",
+    ):
         assert any(getattr(tp, attribute) for tp in tps), attribute
     assert {tp.emotion for tp in tps} == {1, 2, 3, 4, 5}
     outcomes = {tp.outcome for tp in tps if tp.outcome}
@@ -198,8 +213,12 @@ def test_touchpoint_keys_are_all_used(journeys: dict[str, Journey]) -> None:
 def test_emotion_drops_across_a_handoff(journeys: dict[str, Journey]) -> None:
     def drops(journey: Journey) -> list[tuple[str, str]]:
         tps = journey.touchpoints
-        return [t.key for t in journey.transitions() if journey.is_handoff(t)
-                and (tps[t.source].emotion or 0) - (tps[t.target].emotion or 0) >= 2]
+        return [
+            t.key
+            for t in journey.transitions()
+            if journey.is_handoff(t)
+            and (tps[t.source].emotion or 0) - (tps[t.target].emotion or 0) >= 2
+        ]
 
     assert ("contract-sign", "welcome") in drops(journeys["b2b-purchase"])
     assert ("activation", "setup-help") in drops(journeys["telecom-onboarding"])
