@@ -77,7 +77,7 @@ def parse_codes(text: str | None, option: str = "--select") -> tuple[str, ...]:
             tokens.append("JM")
             continue
         if not token.startswith("JM") or not any(code.startswith(token) for code in known):
-            close = difflib.get_close_matches(token, known, n=3, cutoff=0.6)
+            close = sorted(difflib.get_close_matches(token, known, n=3, cutoff=0.6))
             hint = (
                 f"did you mean {', '.join(close)}?"
                 if close

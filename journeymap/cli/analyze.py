@@ -13,6 +13,7 @@ from journeymap.cli._common import EXIT_OK, report_errors
 
 if TYPE_CHECKING:
     from journeymap.analysis.types import JourneyAnalysis
+    from journeymap.config import Config
 
 CONFIG_HELP = (
     "Read thresholds and weights from this file instead of the .journeymap.yaml found beside "
@@ -28,15 +29,28 @@ def color_wanted(output: str | None) -> bool:
 
 def analyze_paths(
     paths: Sequence[str], config_file: str | None
-) -> tuple[list[JourneyAnalysis], list[object]]:
-    """Load every journey under ``paths`` and analyse it with its config (or ``config_file``)."""
+) -> tuple[list[JourneyAnalysis], list[Config]]:
+    """Load every journey under ``paths`` and analyse it with the ``.journeymap.yaml`` found
+    from its folder upwards, or with ``config_file`` for all of them."""
+    from pathlib import Path
+
     from journeymap.analysis.engine import analyze as run_engine
-    from journeymap.config import load_config
+    from journeymap.config import load_config, read_config
     from journeymap.load import load_journeys
 
     journeys = load_journeys(list(paths))
-    shared = load_config(config_file) if config_file else None
-    configs = [shared if shared is not None else load_config(j.path) for j in journeys]
+    by_folder: dict[Path, Config] = {}
+    configs = []
+    for journey in journeys:
+        if config_file:
+            folder = Path(config_file)
+            if folder not in by_folder:
+                by_folder[folder] = read_config(config_file)
+        else:
+            folder = Path(journey.path).parent
+            if folder not in by_folder:
+                by_folder[folder] = load_config(journey.path)
+        configs.append(by_folder[folder])
     return [run_engine(j, c) for j, c in zip(journeys, configs, strict=True)], configs
 
 
