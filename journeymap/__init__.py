@@ -1,5 +1,9 @@
 """journeymap: customer journeys as graphs, and where functional silos break them."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from journeymap.errors import InputError, JourneymapError, Problem, RenderError, UsageError
 from journeymap.model import (
     Channel,
@@ -12,6 +16,10 @@ from journeymap.model import (
     Touchpoint,
     Transition,
 )
+
+if TYPE_CHECKING:
+    from journeymap.analysis.types import JourneyAnalysis
+    from journeymap.config import Config
 
 __version__ = "0.1.0"
 
@@ -31,4 +39,15 @@ __all__ = [
     "Problem",
     "RenderError",
     "UsageError",
+    "analyze",
 ]
+
+
+def analyze(journey: Journey, config: Config | None = None) -> JourneyAnalysis:
+    """Analyse one journey (see :func:`journeymap.analysis.engine.analyze`).
+
+    Imported on first call so that ``import journeymap`` stays fast.
+    """
+    from journeymap.analysis.engine import analyze as run
+
+    return run(journey, config)

@@ -45,6 +45,8 @@ class Handoff:
     rules: tuple[str, ...]
     number: int
     location: Location = NOWHERE
+    owner: str | None = None  # the transition's accountable function, if any
+    wait_hours: float | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Metrics:
     system_owner_flow_share: Mapping[str, float]  # backstage, by the owner of supporting systems
     handoff_matrix: Mapping[tuple[str, str], float]  # (from function, to function) -> flow
     total_volume: float
+    trapped: float = 0.0  # share of entering customers stuck in loops with no way out (JM302)
+    context_search_complete: bool = True  # False when the repeat-ask search hit its budget
 
 
 @dataclass(frozen=True)
