@@ -1,0 +1,206 @@
+"""The portfolio view over many analysed journeys: where the organisation's silos meet.
+
+Journeys have volumes on different scales (some give none and count 1 per entry), so every
+cross-journey total is given twice: ``flow`` sums customers per period as the files state them,
+``per_customer`` sums the expected crossings per entering customer (scale-free). Functions are
+matched by id across journeys (journeys sharing an organisation file share ids), leads by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from journeymap.analysis.types import Handoff, JourneyAnalysis
+
+__all__ = [
+    "PairTotal",
+    "LeadTotal",
+    "RankedHandoff",
+    "JourneyFigures",
+    "Portfolio",
+    "portfolio",
+    "RISKY_RULES",
+]
+
+RISKY_RULES = frozenset({"JM101", "JM102", "JM103", "JM105", "JM106", "JM107", "JM108"})
+"""A handoff hit by one of these (warning-level) factors counts as *risky*."""
+
+
+@dataclass(frozen=True)
+class PairTotal:
+    """All handoffs from one function to another, over the portfolio."""
+
+    from_function: str
+    to_function: str
+    count: int  # handoff transitions
+    journeys: int  # journeys with at least one
+    flow: float  # customers per period, summed
+    per_customer: float  # expected crossings per entering customer, summed over journeys
+    risk: float  # sum of the handoffs' risk scores
+
+
+@dataclass(frozen=True)
+class LeadTotal:
+    """One executive's part in the customer experience, over the portfolio."""
+
+    lead: str
+    functions: tuple[str, ...]  # function ids led (sorted)
+    flow_share: float  # mean over journeys of the lead's frontstage share of touchpoint flow
+    journeys: int  # journeys in which a function they lead owns a touchpoint
+    handoffs: int  # handoffs from or to a function they lead
+    risky_handoffs: int  # of those, hit by a risky factor (RISKY_RULES)
+    owned_handoffs: int  # handoffs whose `owner` is a function they lead
+    risk: float  # sum of the risk of the handoffs from or to their functions
+
+
+@dataclass(frozen=True)
+class RankedHandoff:
+    """A handoff and the journey it belongs to."""
+
+    journey: str
+    handoff: Handoff
+
+
+@dataclass(frozen=True)
+class JourneyFigures:
+    """Key figures of one journey for the portfolio table."""
+
+    journey: str
+    title: str
+    path: str
+    touchpoints: int
+    handoffs: int
+    expected_handoffs_per_customer: float
+    max_handoffs_on_path: int
+    functions_touched: int
+    total_risk: float
+    worst_risk: float
+    errors: int
+    warnings: int
+    infos: int
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Totals over many journeys; every tuple is in a stable, documented order."""
+
+    journeys: tuple[JourneyFigures, ...]  # in the order given
+    pairs: tuple[PairTotal, ...]  # by per_customer desc, then function ids
+    leads: tuple[LeadTotal, ...]  # by flow_share desc, then name
+    worst_handoffs: tuple[RankedHandoff, ...]  # by risk desc, then journey order, then number
+
+
+def _lead(analysis: JourneyAnalysis, function_id: str) -> str:
+    function = analysis.journey.functions.get(function_id)
+    if function is None:
+        return function_id
+    return function.lead or function.name
+
+
+def portfolio(analyses: Iterable[JourneyAnalysis], worst: int = 20) -> Portfolio:
+    """Aggregate ``analyses``; ``worst`` bounds the list of worst handoffs."""
+    analyses = list(analyses)
+    figures = []
+    pairs: dict[tuple[str, str], dict[str, float]] = {}
+    pair_journeys: dict[tuple[str, str], set[int]] = {}
+    leads: dict[str, dict[str, float]] = {}
+    lead_functions: dict[str, set[str]] = {}
+    lead_journeys: dict[str, set[int]] = {}
+    ranked: list[tuple[float, int, int, RankedHandoff]] = []
+    for k, analysis in enumerate(analyses):
+        m = analysis.metrics
+        severities = [f.severity for f in analysis.findings]
+        figures.append(
+            JourneyFigures(
+                journey=analysis.journey.id,
+                title=analysis.journey.title,
+                path=analysis.journey.path,
+                touchpoints=m.touchpoints,
+                handoffs=m.handoffs,
+                expected_handoffs_per_customer=m.expected_handoffs_per_customer,
+                max_handoffs_on_path=m.max_handoffs_on_path,
+                functions_touched=m.functions_touched,
+                total_risk=sum(h.risk for h in analysis.handoffs),
+                worst_risk=max((h.risk for h in analysis.handoffs), default=0.0),
+                errors=severities.count("error"),
+                warnings=severities.count("warning"),
+                infos=severities.count("info"),
+            )
+        )
+        lead_share: dict[str, float] = {}
+        for tp in analysis.journey.touchpoints.values():
+            lead = _lead(analysis, tp.function)
+            lead_functions.setdefault(lead, set()).add(tp.function)
+            lead_journeys.setdefault(lead, set()).add(k)
+        for function_id, share in m.function_flow_share.items():
+            lead = _lead(analysis, function_id)
+            lead_share[lead] = lead_share.get(lead, 0.0) + share
+        for lead, share in lead_share.items():
+            totals = leads.setdefault(lead, _zero_lead())
+            totals["share_sum"] += share
+        for h in analysis.handoffs:
+            key = (h.from_function, h.to_function)
+            total = pairs.setdefault(key, {"count": 0, "flow": 0.0, "per": 0.0, "risk": 0.0})
+            total["count"] += 1
+            total["flow"] += h.flow
+            total["per"] += h.per_customer
+            total["risk"] += h.risk
+            pair_journeys.setdefault(key, set()).add(k)
+            risky = bool(RISKY_RULES.intersection(h.rules))
+            for lead in {_lead(analysis, h.from_function), _lead(analysis, h.to_function)}:
+                totals = leads.setdefault(lead, _zero_lead())
+                totals["handoffs"] += 1
+                totals["risky"] += 1 if risky else 0
+                totals["risk"] += h.risk
+            if h.owner is not None:
+                totals = leads.setdefault(_lead(analysis, h.owner), _zero_lead())
+                totals["owned"] += 1
+            ranked.append((-h.risk, k, h.number, RankedHandoff(analysis.journey.id, h)))
+    n = len(analyses)
+    pair_totals = tuple(
+        sorted(
+            (
+                PairTotal(
+                    a,
+                    b,
+                    int(t["count"]),
+                    len(pair_journeys[(a, b)]),
+                    t["flow"],
+                    t["per"],
+                    t["risk"],
+                )
+                for (a, b), t in pairs.items()
+            ),
+            key=lambda p: (-p.per_customer, p.from_function, p.to_function),
+        )
+    )
+    lead_totals = tuple(
+        sorted(
+            (
+                LeadTotal(
+                    lead=lead,
+                    functions=tuple(sorted(lead_functions.get(lead, ()))),
+                    flow_share=(t["share_sum"] / n) if n else 0.0,
+                    journeys=len(lead_journeys.get(lead, ())),
+                    handoffs=int(t["handoffs"]),
+                    risky_handoffs=int(t["risky"]),
+                    owned_handoffs=int(t["owned"]),
+                    risk=t["risk"],
+                )
+                for lead, t in leads.items()
+            ),
+            key=lambda lt: (-lt.flow_share, lt.lead),
+        )
+    )
+    ranked.sort(key=lambda item: item[:3])
+    return Portfolio(
+        journeys=tuple(figures),
+        pairs=pair_totals,
+        leads=lead_totals,
+        worst_handoffs=tuple(item[3] for item in ranked[: max(worst, 0)]),
+    )
+
+
+def _zero_lead() -> dict[str, float]:
+    return {"share_sum": 0.0, "handoffs": 0, "risky": 0, "owned": 0, "risk": 0.0}
