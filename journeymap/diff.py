@@ -413,7 +413,9 @@ def _handoff_line(h: Handoff) -> str:
 def _finding_line(f: Finding) -> str:
     from journeymap.output import display_path, has_location
 
-    where = f"{display_path(f.location.path)}:{f.location.line}: " if has_location(f.location) else ""
+    where = (
+        f"{display_path(f.location.path)}:{f.location.line}: " if has_location(f.location) else ""
+    )
     return f"{where}{f.rule} {f.severity}: {f.message}"
 
 
@@ -664,3 +666,313 @@ def format_markdown(diff: JourneyDiff, old_label: str, new_label: str) -> str:
     if structure:
         out += ["### Structure", "", *structure, ""]
     return "\n".join(out)
+
+
+def source_label(spec: str) -> str:
+    """How a diff names its input: ``git:REV:path`` as given, a file relative to the cwd."""
+    from journeymap.gitsource import is_git_spec
+    from journeymap.output import display_path
+
+    return spec if is_git_spec(spec) else display_path(spec)
+
+
+def load_analysis(spec: str) -> JourneyAnalysis:
+    """Load (file or ``git:REV:path``) and analyse one side of a diff."""
+    from journeymap.analysis.engine import analyze
+    from journeymap.gitsource import load_journey_source
+
+    return analyze(load_journey_source(spec))
+
+
+def render_diff(old_spec: str, new_spec: str, fmt: str = "text") -> str:
+    """Load, analyse and compare two journey sources, formatted as ``fmt`` (see DIFF_FORMATS)."""
+    from journeymap.errors import UsageError
+
+    if fmt not in DIFF_FORMATS:
+        raise UsageError(f"unknown diff format {fmt!r}; choose one of {', '.join(DIFF_FORMATS)}")
+    old, new = load_analysis(old_spec), load_analysis(new_spec)
+    result = diff_journeys(old, new)
+    old_label, new_label = source_label(old_spec), source_label(new_spec)
+    if fmt == "json":
+        return format_json(result, old_label, new_label)
+    if fmt == "markdown":
+        return format_markdown(result, old_label, new_label)
+    if fmt == "html":
+        return format_html(result, old, new, old_label, new_label)
+    return format_text(result, old_label, new_label)
+
+
+# --------------------------------------------------------------------------------------------
+# HTML: the new diagram with added, removed and changed elements marked.
+#
+# Removed touchpoints and transitions are put back into a merged copy of the new journey (with
+# the stages and functions they need), so Graphviz lays them out in their own lane and stage; the
+# SVG is then tagged with classes (diff-added, diff-removed, diff-changed) that the page's
+# stylesheet draws: added green and dashed with a "+" in the name, removed ghosted with a "−",
+# changed amber with a "~". Colour is never the only signal.
+
+_ADDED_MARK, _REMOVED_MARK, _CHANGED_MARK = "+ ", "\u2212 ", "~ "
+
+
+def _effective_shares(j: Journey) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    for tp in j.touchpoints.values():
+        for t in tp.next:
+            out[t.key] = t.share if t.share is not None else 1.0 / len(tp.next)
+    return out
+
+
+def merged_analysis(
+    old: JourneyAnalysis, new: JourneyAnalysis, diff: JourneyDiff
+) -> JourneyAnalysis:
+    """The new analysis over a journey that also holds what was removed (for drawing only)."""
+    from dataclasses import replace
+
+    from journeymap.model import frozen_map
+
+    oj, nj = old.journey, new.journey
+    old_shares, new_shares = _effective_shares(oj), _effective_shares(nj)
+    removed_tr = set(diff.transitions_removed)
+    changed_tp = {c.key[0] for c in diff.touchpoints_changed}
+    old_next: dict[str, list[Transition]] = {}
+    for t in oj.transitions():
+        if t.key in removed_tr:
+            old_next.setdefault(t.source, []).append(replace(t, share=old_shares[t.key]))
+    touchpoints: dict[str, Touchpoint] = {}
+    for tid, tp in nj.touchpoints.items():
+        mark = _ADDED_MARK if tid in diff.touchpoints_added else ""
+        mark = _CHANGED_MARK if tid in changed_tp else mark
+        nxt = tuple(replace(t, share=new_shares[t.key]) for t in tp.next)
+        touchpoints[tid] = replace(
+            tp,
+            name=mark + tp.name,
+            next=nxt + tuple(old_next.pop(tid, ())),
+        )
+    for tid in diff.touchpoints_removed:
+        tp = oj.touchpoints[tid]
+        touchpoints[tid] = replace(
+            tp, name=_REMOVED_MARK + tp.name, next=tuple(old_next.pop(tid, ())), volume=None
+        )
+    stages = list(nj.stages) + [
+        s
+        for s in oj.stages
+        if s not in nj.stages
+        and any(touchpoints[t].stage == s.id for t in diff.touchpoints_removed)
+    ]
+    functions = dict(nj.functions)
+    for tid in diff.touchpoints_removed:
+        f = oj.touchpoints[tid].function
+        if f not in functions and f in oj.functions:
+            functions[f] = oj.functions[f]
+    journey = replace(
+        nj,
+        touchpoints=frozen_map(touchpoints),
+        stages=tuple(stages),
+        functions=frozen_map(functions),
+        systems=frozen_map({**oj.systems, **nj.systems}),
+    )
+    return replace(new, journey=journey)
+
+
+def _tag_svg(svg: bytes, diff: JourneyDiff) -> bytes:
+    """Add diff classes to the SVG groups of added, removed and changed elements."""
+    import xml.etree.ElementTree as ET
+
+    from journeymap.render.escape import svg_id
+
+    def tp(i: str) -> str:
+        return f"tp-{svg_id(i)}"
+
+    def edge(k: tuple[str, ...]) -> str:
+        return f"edge-{svg_id(k[0])}--{svg_id(k[1])}"
+
+    classes: dict[str, str] = {}
+    classes.update({tp(i): "diff-added" for i in diff.touchpoints_added})
+    classes.update({tp(i): "diff-removed" for i in diff.touchpoints_removed})
+    classes.update({tp(c.key[0]): "diff-changed" for c in diff.touchpoints_changed})
+    classes.update({edge(k): "diff-added" for k in diff.transitions_added})
+    classes.update({edge(k): "diff-removed" for k in diff.transitions_removed})
+    classes.update({edge(c.key): "diff-changed" for c in diff.transitions_changed})
+    created = {edge((h.source, h.target)) for h in diff.handoffs_created}
+    import re
+
+    text = svg.decode("utf-8")
+    text = re.sub(
+        r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>\[]*(\[[^\]]*\])?\s*>\s*)?", "", text, count=1
+    )
+    if "<!ENTITY" in text:
+        from journeymap.errors import RenderError
+
+        raise RenderError("refusing to process an SVG that declares XML entities")
+    ET.register_namespace("", "http://www.w3.org/2000/svg")
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root = ET.fromstring(text)
+    for g in root.iter("{http://www.w3.org/2000/svg}g"):
+        gid = g.get("id", "")
+        extra = classes.get(gid)
+        if gid in created:
+            extra = f"{extra or ''} diff-handoff-created".strip()
+        if extra:
+            g.set("class", f"{g.get('class', '')} {extra}".strip())
+    return ET.tostring(root, encoding="unicode").encode("utf-8")
+
+
+_HTML_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:80rem;padding:1rem 1.5rem;
+color:#1b1b1b;background:#fff}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
+table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .5rem;
+text-align:left;vertical-align:top}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.down{color:#006b4f}.up{color:#a63c00}
+figure{margin:1rem 0;overflow:auto;border:1px solid #ddd}svg.diagram{max-width:100%;height:auto}
+.legend span{display:inline-block;margin-right:1.2rem;padding:.1rem .5rem;border-radius:.25rem}
+.legend .a{border:2px dashed #009E73}.legend .r{border:2px dotted #888;opacity:.6}
+.legend .c{border:2px solid #E69F00}
+g.diff-added polygon,g.diff-added path,g.diff-added ellipse{stroke:#009E73;stroke-width:3;
+stroke-dasharray:8 4}
+g.diff-removed{opacity:.35}
+g.diff-removed polygon,g.diff-removed path,g.diff-removed ellipse{stroke:#777;
+stroke-dasharray:2 4}
+g.diff-changed polygon,g.diff-changed path,g.diff-changed ellipse{stroke:#E69F00;stroke-width:3}
+code{font-size:.92em}
+"""
+
+_HTML_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Journey diff: {{ old_label }} → {{ new_label }}</title>
+<style>{{ css }}</style>
+</head>
+<body>
+<h1>Journey diff: <code>{{ old_label }}</code> → <code>{{ new_label }}</code></h1>
+{% if diff.is_empty %}<p>No changes.</p>{% endif %}
+<h2>Handoffs: {{ num(handoffs.old) }} → {{ num(handoffs.new) }} ({{ signed(handoffs.delta) }})</h2>
+{% if rows %}
+<table>
+<thead><tr><th></th><th>handoff</th><th>functions</th><th>risk</th><th>flow</th><th>rules</th></tr></thead>
+<tbody>
+{% for tag, h in rows %}
+<tr><td>{{ tag }}</td><td><code>{{ h.source }}</code> → <code>{{ h.target }}</code></td>
+<td>{{ h.from_function }} → {{ h.to_function }}</td><td class="num">{{ num(h.risk) }}</td>
+<td class="num">{{ num(h.flow) }}</td><td>{{ h.rules | reject("eq", "JM100") | join(" ") }}</td></tr>
+{% endfor %}
+{% for c in diff.handoffs_changed %}
+<tr><td>changed</td><td><code>{{ c.new.source }}</code> → <code>{{ c.new.target }}</code></td>
+<td>{{ c.new.from_function }} → {{ c.new.to_function }}</td>
+<td class="num">{{ num(c.old.risk) }} → {{ num(c.new.risk) }}</td>
+<td class="num">{{ num(c.new.flow) }}</td><td>{{ c.new.rules | reject("eq", "JM100") | join(" ") }}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+{% endif %}
+<h2>Scores</h2>
+<table>
+<thead><tr><th>figure</th><th>before</th><th>after</th><th>change</th></tr></thead>
+<tbody>
+{% for m in diff.metrics %}
+<tr><td>{{ labels.get(m.name, m.name) }}</td><td class="num">{{ num(m.old) }}</td>
+<td class="num">{{ num(m.new) }}</td><td class="num">{{ signed(m.delta) }}</td></tr>
+{% endfor %}
+{% for o in diff.outcomes %}
+<tr><td>outcome {{ o.name }}</td><td class="num">{{ num(o.old) }}</td>
+<td class="num">{{ num(o.new) }}</td><td class="num">{{ signed(o.delta) }}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+<h2>New diagram, changes marked</h2>
+<p class="legend"><span class="a">+ added</span><span class="r">− removed</span><span class="c">~ changed</span></p>
+{% if diagram %}<figure>{{ diagram }}</figure>{% else %}<p>No diagram: {{ diagram_error }}</p>{% endif %}
+{% if diff.findings_fixed or diff.findings_introduced %}
+<h2>Findings: {{ diff.findings_fixed | length }} fixed, {{ diff.findings_introduced | length }} introduced</h2>
+<table>
+<thead><tr><th></th><th>rule</th><th>severity</th><th>message</th></tr></thead>
+<tbody>
+{% for f in diff.findings_fixed %}<tr><td>fixed</td><td>{{ f.rule }}</td><td>{{ f.severity }}</td><td>{{ f.message }}</td></tr>
+{% endfor %}{% for f in diff.findings_introduced %}<tr><td>introduced</td><td>{{ f.rule }}</td><td>{{ f.severity }}</td><td>{{ f.message }}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+{% endif %}
+{% if structure %}
+<h2>Structure</h2>
+<ul>
+{% for line in structure %}<li>{{ line }}</li>
+{% endfor %}
+</ul>
+{% endif %}
+</body>
+</html>
+"""
+
+
+def format_html(
+    diff: JourneyDiff,
+    old: JourneyAnalysis,
+    new: JourneyAnalysis,
+    old_label: str,
+    new_label: str,
+    *,
+    theme: str = "default",
+    renderer: str = "auto",
+) -> str:
+    """A self-contained HTML page: the scores and the new diagram with the changes marked."""
+    import base64
+    import hashlib
+
+    import jinja2
+    from markupsafe import Markup
+
+    from journeymap.errors import RenderError
+    from journeymap.render import build_dot, render_dot
+    from journeymap.report.svg import inline_svg
+
+    diagram = None
+    diagram_error = ""
+    try:
+        dot = build_dot(merged_analysis(old, new, diff), view="journey", theme=theme)
+        svg = _tag_svg(render_dot(dot, "svg", renderer=renderer, timeout=60), diff)
+        diagram = inline_svg(svg, f"Diagram of {new.journey.title} with changes marked")
+    except RenderError as err:
+        diagram_error = str(err)
+    css = _HTML_CSS
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
+    csp = (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"diff.html": _HTML_TEMPLATE}),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.tests["eq"] = lambda a, b: a == b
+    rows = [("removed", h) for h in diff.handoffs_removed]
+    rows += [("created", h) for h in diff.handoffs_created]
+    structure = [
+        *(f"removed touchpoint {i}" for i in diff.touchpoints_removed),
+        *(f"added touchpoint {i}" for i in diff.touchpoints_added),
+        *(f"changed touchpoint {c.label}: {_changes(c.changes)}" for c in diff.touchpoints_changed),
+        *(f"removed transition {a} -> {b}" for a, b in diff.transitions_removed),
+        *(f"added transition {a} -> {b}" for a, b in diff.transitions_added),
+        *(f"changed transition {c.label}: {_changes(c.changes)}" for c in diff.transitions_changed),
+        *(f"journey {_changes([c])}" for c in diff.journey_changed),
+    ]
+    return env.get_template("diff.html").render(
+        csp=csp,
+        css=Markup(css),
+        diff=diff,
+        old_label=old_label,
+        new_label=new_label,
+        handoffs=diff.metric("handoffs"),
+        rows=rows,
+        labels=_METRIC_LABELS,
+        num=_num,
+        signed=_signed,
+        diagram=diagram,
+        diagram_error=diagram_error,
+        structure=structure,
+    )
