@@ -1,0 +1,34 @@
+"""Full analyze (journeymap.analysis.engine.analyze) vs load, its growth, and its peak memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from _common import median, memory, pipeline, row
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    """analyze/load at two sizes, time growth from the small to the large size, peak RSS."""
+    small, large = (1_000, 10_000) if quick else (10_000, 100_000)
+    rows = []
+    analyze_median: dict[int, float | None] = {}
+    load_median: dict[int, float | None] = {}
+    for n in (small, large):
+        p = pipeline(n, quick)
+        analyze_median[n], load_median[n] = median(p["analyze"]), median(p["load"])
+        error = p["errors"].get("analyze") or p["errors"].get("load")
+        rows.append(row("analyze vs load", n, analyze_median[n], load_median[n],
+                        "ratio <= 3", "s", error=error, repeats=len(p["analyze"])))
+    growth = f"{large // 1000}k/{small // 1000}k"
+    rows.append(row("analyze growth (time large / small)", growth, analyze_median[large],
+                    analyze_median[small], "ratio <= 12", "s",
+                    error=None if analyze_median[large] and analyze_median[small]
+                    else "analyze not measured at both sizes"))
+    rows.append(row("load growth (time large / small)", growth, load_median[large],
+                    load_median[small], None, "s"))
+    m = memory(large)
+    base = pipeline(large, quick).get("yaml_mb")
+    rows.append(row("analyze peak RSS vs yaml.load peak RSS", large, m.get("analyze_mb"), base,
+                    "ours < 1024", "MB", error=m.get("error"),
+                    note=f"after load {m['load_mb']:.0f} MB" if m.get("load_mb") else None))
+    return rows
