@@ -29,12 +29,16 @@ def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 )
 @click.option(
     "--select",
+    metavar="CODES",
     callback=_codes,
     help="Comma-separated rule codes or prefixes to report (JM1 = JM100-JM108, ALL = every "
     "rule). Default: every rule except info findings.",
 )
 @click.option(
-    "--ignore", callback=_codes, help="Comma-separated rule codes or prefixes never to report."
+    "--ignore",
+    metavar="CODES",
+    callback=_codes,
+    help="Comma-separated rule codes or prefixes never to report.",
 )
 @click.option(
     "--format",

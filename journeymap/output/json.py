@@ -62,6 +62,8 @@ def metrics_to_dict(metrics: Metrics) -> dict[str, Any]:
             for (source, target), flow in sorted(metrics.handoff_matrix.items())
         ],
         "total_volume": number(metrics.total_volume),
+        "trapped": number(metrics.trapped),
+        "context_search_complete": metrics.context_search_complete,
     }
 
 
@@ -78,6 +80,8 @@ def handoff_to_dict(handoff: Handoff, cwd: str | None = None) -> dict[str, Any]:
         "per_customer": number(handoff.per_customer),
         "risk": number(handoff.risk),
         "rules": sorted(handoff.rules),
+        "owner": handoff.owner,
+        "wait_hours": None if handoff.wait_hours is None else number(handoff.wait_hours),
         "file": display_path(handoff.location.path, cwd) if located else None,
         "line": handoff.location.line if located else None,
         "col": handoff.location.col if located else None,

@@ -38,6 +38,8 @@ EXPECTED_TINY = {
         "system_owner_flow_share": {},
         "handoff_matrix": [{"from": "marketing", "to": "sales", "flow": 40.0}],
         "total_volume": 100.0,
+        "trapped": 0.0,
+        "context_search_complete": True,
     },
     "touchpoint_flow": {"ad": 100.0, "call": 40.0, "deal": 10.0},
     "transition_flow": [
@@ -55,6 +57,8 @@ EXPECTED_TINY = {
             "per_customer": 0.4,
             "risk": 1.2,
             "rules": ["JM101", "JM104"],
+            "owner": None,
+            "wait_hours": None,
             "file": "journeys/tiny.yaml",
             "line": 12,
             "col": 9,
