@@ -12,12 +12,21 @@ from journeymap.cli._common import report_errors
 @click.command("export")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["mermaid", "csv", "json"]), default="mermaid",
-    show_default=True, help="mermaid: a Mermaid journey diagram; csv: the touchpoint table; "
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "csv", "json"]),
+    default="mermaid",
+    show_default=True,
+    help="mermaid: a Mermaid journey diagram; csv: the touchpoint table; "
     "json: the journey model as data.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here (atomically) instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here (atomically) instead of standard output.",
+)
 @report_errors
 def export_command(file: Path, fmt: str, output: Path | None) -> None:
     """Export the journey FILE to another tool's format."""
@@ -34,8 +43,13 @@ def export_command(file: Path, fmt: str, output: Path | None) -> None:
 
 @click.command("import")
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The journey file to write (refuses to overwrite one).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The journey file to write (refuses to overwrite one).",
+)
 @click.option("--title", help="Journey title (default: the table's file name).")
 @click.option("--uses", help="Organisation file the journey shares, relative to OUTPUT.")
 @report_errors
@@ -59,8 +73,11 @@ def import_command(table: Path, output: Path, title: str | None, uses: str | Non
         from journeymap.errors import InputError
         from journeymap.model import Location
 
-        raise InputError.at(Location(str(table), 1, 1), f"not UTF-8 text ({err.reason})",
-                            "save the table as CSV UTF-8") from None
+        raise InputError.at(
+            Location(str(table), 1, 1),
+            f"not UTF-8 text ({err.reason})",
+            "save the table as CSV UTF-8",
+        ) from None
     yaml_text = import_csv(text, str(table), title or table.stem.replace("-", " ").title(), uses)
     load_journey_text(yaml_text, str(output))
     write_text_atomic(output, yaml_text)

@@ -5,16 +5,23 @@ open in a spreadsheet), ``json`` (the model as plain data). Import: ``csv`` (the
 a journey file.
 """
 
+from collections.abc import Callable
+
 from journeymap.interchange.csv_table import export_csv, import_csv
 from journeymap.interchange.mermaid import export_mermaid
 from journeymap.interchange.plain import export_json
+from journeymap.model import Journey
 
 EXPORT_FORMATS = ("mermaid", "csv", "json")
 
 __all__ = ["EXPORT_FORMATS", "export", "export_csv", "export_json", "export_mermaid", "import_csv"]
 
 
-def export(journey: object, fmt: str) -> str:
+def export(journey: Journey, fmt: str) -> str:
     """The journey in format ``fmt`` (one of :data:`EXPORT_FORMATS`)."""
-    exporters = {"mermaid": export_mermaid, "csv": export_csv, "json": export_json}
-    return exporters[fmt](journey)  # type: ignore[operator]
+    exporters: dict[str, Callable[[Journey], str]] = {
+        "mermaid": export_mermaid,
+        "csv": export_csv,
+        "json": export_json,
+    }
+    return exporters[fmt](journey)

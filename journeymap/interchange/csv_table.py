@@ -186,8 +186,11 @@ def import_csv(text: str, path: str, title: str, uses: str | None = None) -> str
     Without ``uses``, functions and systems named in the table are declared with their ids as
     names; with ``uses`` (an organisation file) they are left to it.
     """
-    csv.field_size_limit(MAX_FIELD + 1)
-    header, rows = _read_rows(text.lstrip("\ufeff"), path)
+    previous_limit = csv.field_size_limit(len(text) + 1)  # our own limit is checked per cell
+    try:
+        header, rows = _read_rows(text.lstrip("\ufeff"), path)
+    finally:
+        csv.field_size_limit(previous_limit)
     if not header:
         raise InputError.at(
             Location(path, 1, 1), "empty table", f"start with a header row: {','.join(COLUMNS)}"
