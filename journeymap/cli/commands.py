@@ -12,3 +12,6 @@ ALL += [analyze, check]
 from journeymap.cli.interchange import export_command, import_command  # noqa: E402
 
 ALL += [import_command, export_command]
+from journeymap.cli.validate import validate  # noqa: E402
+
+ALL += [validate]
