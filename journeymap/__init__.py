@@ -16,6 +16,7 @@ from journeymap.model import (
     Touchpoint,
     Transition,
 )
+from journeymap.load import load_journey, load_journeys
 
 if TYPE_CHECKING:
     from journeymap.analysis.types import JourneyAnalysis
@@ -40,6 +41,8 @@ __all__ = [
     "RenderError",
     "UsageError",
     "analyze",
+    "load_journey",
+    "load_journeys",
 ]
 
 
