@@ -15,3 +15,9 @@ ALL += [import_command, export_command]
 from journeymap.cli.validate import validate  # noqa: E402
 
 ALL += [validate]
+from journeymap.cli.report import report  # noqa: E402
+
+ALL += [report]
+from journeymap.cli.diff import diff  # noqa: E402
+
+ALL += [diff]
