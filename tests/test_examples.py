@@ -17,8 +17,8 @@ from typing import Any
 import networkx as nx
 import pytest
 import yaml
-from journeymap.load import load_journey, load_journeys
 
+from journeymap.load import SECTION_KEYS, load_journey, load_journeys
 from journeymap.model import Journey, Transition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,6 +254,8 @@ def test_local_entries_override_the_shared_ones(journeys: dict[str, Journey]) ->
     assert journeys["b2b-purchase"].functions["sales"].lead == "VP Sales"
     assert journeys["b2b-purchase"].functions["sales"].name == "Account executives"
     assert journeys["telecom-onboarding"].functions["field"].name == "Field engineering"
+    assert journeys["telecom-onboarding"].channels["field"].name == "Engineer visit"
+    assert journeys["claims-after"].channels["field"].name == "Home visit"
     # shared: the survey tool is marketing's shadow IT; claims-after brings it under governance
     assert journeys["claims-before"].systems["survey"].shadow is True
     after_survey = journeys["claims-after"].systems["survey"]
@@ -299,3 +301,49 @@ def test_before_and_after_pair(journeys: dict[str, Journey]) -> None:
     assert sum(t.wait_hours or 0 for t in after.transitions()) < sum(
         t.wait_hours or 0 for t in before.transitions()
     )
+
+
+def _keys_used() -> dict[str, set[str]]:
+    """Every key the example files use, by section of the format, read from the raw YAML."""
+    used: dict[str, set[str]] = {section: set() for section in SECTION_KEYS}
+
+    def organisation_sections(raw: dict[str, Any]) -> None:
+        for section, key in (("function", "functions"), ("system", "systems")):
+            for entry in raw.get(key, {}).values():
+                used[section] |= set(entry)
+        for entry in raw.get("channels", {}).values():
+            used["channel"] |= set(entry)
+        for integration in raw.get("integrations", []):
+            used["integration"] |= set(integration)
+
+    org = _raw(ORGANISATION)
+    used["organisation"] |= set(org)
+    organisation_sections(org)
+    for path in EXAMPLES:
+        raw = _raw(path)
+        used["journey"] |= set(raw)
+        organisation_sections(raw)
+        for stage in raw["stages"]:
+            if isinstance(stage, dict):
+                used["stage"] |= set(stage)
+        for touchpoint in raw["touchpoints"].values():
+            used["touchpoint"] |= set(touchpoint)
+            for item in touchpoint.get("next", []):
+                if isinstance(item, dict):
+                    used["transition"] |= set(item)
+    return used
+
+
+def test_every_key_of_the_format_is_used() -> None:
+    """Compared with the loader's own key tables, so a key added to the format shows up here.
+
+    One exception, on purpose: ``uses:`` inside an organisation file (chained organisation
+    files) is left to the loader's tests; the examples share one flat organisation file.
+    """
+    used = _keys_used()
+    unused = {
+        section: sorted(set(keys) - used[section])
+        for section, keys in SECTION_KEYS.items()
+        if set(keys) - used[section]
+    }
+    assert unused == {"organisation": ["uses"]}
