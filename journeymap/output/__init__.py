@@ -8,10 +8,8 @@ absolute, always with ``/`` separators (see ``docs/json.md``). This package neve
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 
@@ -104,26 +102,15 @@ def has_location(location: Location) -> bool:
     return location != NOWHERE and location.line > 0
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8, ``\\n`` newlines) to ``path`` atomically: a temporary file in the
-    same folder, flushed to disk, then renamed over the target. A crash leaves the old file."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    """Write ``text`` (UTF-8) to ``path`` atomically, creating missing folders: a temporary file
+    beside the target, flushed to disk, then renamed over it (see :mod:`journeymap.atomic`).
+    An :class:`OSError` becomes a :class:`~journeymap.errors.UsageError` naming the path."""
+    from journeymap.atomic import write_text_atomic as write
+    from journeymap.errors import UsageError
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        write(path, text)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise UsageError(f"cannot write {os.fspath(path)}: {reason}") from None
