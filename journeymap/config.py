@@ -18,7 +18,7 @@ See docs/config.md.
       weights: {JM100: 1, JM102: 3}   # per rule; unlisted rules keep their default weight
     search:
       path_budget: 200000     # steps of the simple-path search (most handoffs on a path)
-      state_budget: 2000000   # states of the repeat-ask search
+      state_budget: 20000000  # states of the repeat-ask search
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Config:
     max_handoffs_on_path: int | None = None
     max_wait_hours: float | None = None
     path_budget: int = 200_000
-    state_budget: int = 2_000_000
+    state_budget: int = 20_000_000
     source: str | None = None  # the file it was read from, None for the defaults
 
     @classmethod

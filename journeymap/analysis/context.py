@@ -95,7 +95,7 @@ class ContextResult:
     states: int
 
 
-def repeat_asks(ix: Index, systems: Systems, budget: int = 2_000_000) -> ContextResult:
+def repeat_asks(ix: Index, systems: Systems, budget: int = 20_000_000) -> ContextResult:
     """Find every repeat ask (JM103) by a finite state search per item; see the module doc.
 
     ``budget`` bounds the number of states visited over all items; when it runs out the search
@@ -110,50 +110,64 @@ def repeat_asks(ix: Index, systems: Systems, budget: int = 2_000_000) -> Context
     complete = True
     own, reach = systems.touchpoint, systems.reach
     out, dst, transitions = ix.out, ix.dst, ix.transitions
+    carries_any = any(t.carries for t in transitions)
     for item in sorted(askers):
         asks = [False] * ix.n
         for i in askers[item]:
             asks[i] = True
-        carried = [item in t.carries for t in transitions]
+        carried = [item in t.carries for t in transitions] if carries_any else None
         seeds = _first_givers(ix, asks)
-        # A state is (touchpoint, holding, available) after the customer was at the touchpoint.
-        seen: dict[int, list[tuple[int, bool]]] = {}
-        parent: dict[tuple[int, int, bool], tuple[int, int, bool] | None] = {}
-        queue: deque[tuple[int, int, bool]] = deque()
+        # States after the customer was at a touchpoint: parallel lists, breadth-first order.
+        # seen[j]: the (holding, available) pairs already explored at touchpoint j.
+        seen: list[list[tuple[int, bool]] | None] = [None] * ix.n
+        s_node: list[int] = []
+        s_hold: list[int] = []
+        s_avail: list[bool] = []
+        s_parent: list[int] = []
         for i in seeds:
-            state = (i, reach[i], True)
-            seen.setdefault(i, []).append((reach[i], True))
-            parent[state] = None
-            queue.append(state)
-        used += len(seeds)
-        while queue:
-            if used > budget:
+            seen[i] = [(reach[i], True)]
+            s_node.append(i)
+            s_hold.append(reach[i])
+            s_avail.append(True)
+            s_parent.append(-1)
+        k = 0
+        while k < len(s_node):
+            if used + len(s_node) > budget:
                 complete = False
                 break
-            state = queue.popleft()
-            i, holding, available = state
+            i, holding, available = s_node[k], s_hold[k], s_avail[k]
             for e in out[i]:
                 j = dst[e]
-                here = bool(holding & own[j]) or (available and carried[e])
+                here = bool(holding & own[j]) or (available and carried is not None and carried[e])
                 if asks[j]:
                     if not here:
                         key = (j, item)
                         if key not in found:
-                            found[key] = (_witness(parent, state), set())
+                            found[key] = (_witness(s_node, s_parent, k), set())
                         found[key][1].add(e)
-                    new = (j, holding | reach[j], True)
+                    h, a = holding | reach[j], True
                 elif here:
-                    new = (j, holding | reach[j], True)
+                    h, a = holding | reach[j], True
                 else:
-                    new = (j, holding, False)
-                states = seen.setdefault(j, [])
-                _, h, a = new
-                if any((h0 | h) == h and (a or not a0) for h0, a0 in states):
-                    continue
-                states.append((h, a))
-                parent[new] = state
-                queue.append(new)
-                used += 1
+                    h, a = holding, False
+                states = seen[j]
+                if states is None:
+                    seen[j] = [(h, a)]
+                else:
+                    dominated = False
+                    for h0, a0 in states:
+                        if (h0 | h) == h and (a or not a0):
+                            dominated = True
+                            break
+                    if dominated:
+                        continue
+                    states.append((h, a))
+                s_node.append(j)
+                s_hold.append(h)
+                s_avail.append(a)
+                s_parent.append(k)
+            k += 1
+        used += len(s_node)
         if not complete:
             break
     repeats = tuple(
@@ -185,15 +199,11 @@ def _first_givers(ix: Index, asks: list[bool]) -> list[int]:
     return sorted(givers)
 
 
-def _witness(
-    parent: dict[tuple[int, int, bool], tuple[int, int, bool] | None],
-    state: tuple[int, int, bool],
-) -> tuple[int, ...]:
+def _witness(nodes: list[int], parents: list[int], k: int) -> tuple[int, ...]:
     path = []
-    current: tuple[int, int, bool] | None = state
-    while current is not None:
-        path.append(current[0])
-        current = parent[current]
+    while k >= 0:
+        path.append(nodes[k])
+        k = parents[k]
     path.reverse()
     return tuple(path)
 
