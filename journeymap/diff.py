@@ -329,8 +329,16 @@ def _diff_journey_fields(oj: Journey, nj: Journey) -> tuple[FieldChange, ...]:
                 out.append(FieldChange(f"{name}.{key}", _plain(va), _plain(vb)))
     if oj.stages != nj.stages:
         out.append(FieldChange("stages", [s.id for s in oj.stages], [s.id for s in nj.stages]))
-    if set(oj.integrations) != set(nj.integrations):
-        out.append(FieldChange("integrations", _integrations(oj), _integrations(nj)))
+    old_int, new_int = _integrations(oj), _integrations(nj)
+    if set(old_int) != set(new_int):
+        # Only the differences: the integrations that went, and those that came.
+        out.append(
+            FieldChange(
+                "integrations",
+                [i for i in old_int if i not in new_int],
+                [i for i in new_int if i not in old_int],
+            )
+        )
     return tuple(out)
 
 
@@ -463,8 +471,15 @@ def format_text(diff: JourneyDiff, old_label: str, new_label: str) -> str:
             f"Findings: {len(diff.findings_fixed)} fixed, "
             f"{len(diff.findings_introduced)} introduced",
         ]
-        lines += [f"  - fixed       {_finding_line(f)}" for f in diff.findings_fixed]
-        lines += [f"  + introduced  {_finding_line(f)}" for f in diff.findings_introduced]
+        lines += [f"  {line}" for line in _rule_counts(diff)]
+        lines += [
+            f"  + introduced  {_finding_line(f)}"
+            for f in diff.findings_introduced
+            if f.rule != "JM100"
+        ]
+        lines += [
+            f"  - fixed       {_finding_line(f)}" for f in diff.findings_fixed if f.rule != "JM100"
+        ]
     if diff.touchpoints_added or diff.touchpoints_removed or diff.touchpoints_changed:
         lines += [
             "",
@@ -487,6 +502,16 @@ def format_text(diff: JourneyDiff, old_label: str, new_label: str) -> str:
         lines += ["", "Journey:"]
         lines += [f"  ~ {_changes([c])}" for c in diff.journey_changed]
     return "\n".join(lines) + "\n"
+
+
+def _rule_counts(diff: JourneyDiff) -> list[str]:
+    """One line per rule code: how many findings it fixed and introduced (JM100 = handoffs)."""
+    fixed = Counter(f.rule for f in diff.findings_fixed)
+    introduced = Counter(f.rule for f in diff.findings_introduced)
+    return [
+        f"{code}: {fixed[code]} fixed, {introduced[code]} introduced"
+        for code in sorted(set(fixed) | set(introduced))
+    ]
 
 
 # Shown in the text "Scores" block even when unchanged.
