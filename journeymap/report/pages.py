@@ -1,0 +1,332 @@
+"""Render report pages: one journey page, and the portfolio index.
+
+Pages are self-contained: inline CSS, inline SVG, a little inline vanilla JavaScript, and a
+Content-Security-Policy ``<meta>`` that forbids every network request. The CSS and script are
+static files from ``templates/``; their SHA-256 hashes go into the policy, so the same input
+always gives the same bytes (no nonces, no timestamps).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup
+
+from journeymap import __version__
+from journeymap.analysis.portfolio import Portfolio
+from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis
+from journeymap.report import charts, portfolio_view
+from journeymap.report.environment import make_environment, static_text
+from journeymap.report.svg import inline_svg
+
+__all__ = [
+    "Assets",
+    "assets",
+    "render_journey_page",
+    "render_index",
+    "page_name",
+    "journey_summary",
+    "edge_id",
+]
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The inline CSS and script of every page and the policy that allows exactly them."""
+
+    css: Markup
+    js: Markup
+    csp: str
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+@lru_cache(maxsize=1)
+def assets() -> Assets:
+    """Load ``report.css`` and ``report.js`` and build the Content-Security-Policy for them."""
+    env = make_environment()
+    css, js = static_text(env, "report.css"), static_text(env, "report.js")
+    for name, text, tag in (("report.css", css, "</style"), ("report.js", js, "</script")):
+        if tag in text.lower():
+            raise ValueError(f"{name} must not contain {tag}>")
+    csp = "; ".join(
+        (
+            "default-src 'none'",
+            f"style-src '{_sha256(css)}'",
+            f"script-src '{_sha256(js)}'",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
+    return Assets(Markup(css), Markup(js), csp)
+
+
+def page_name(journey_id: str) -> str:
+    """The file name of a journey's page (ids are slugs; anything else is hashed)."""
+    safe = journey_id.replace("-", "").replace("_", "")
+    slug = safe.isascii() and safe.isalnum() and journey_id == journey_id.lower()
+    if journey_id and slug and journey_id != "index":
+        return f"{journey_id}.html"
+    return "j-" + hashlib.sha256(journey_id.encode("utf-8")).hexdigest()[:16] + ".html"
+
+
+def edge_id(source: str, target: str) -> str:
+    """The ``id`` the diagrams give the edge ``source -> target``."""
+    return f"edge-{source}--{target}"
+
+
+def _function_name(analysis: JourneyAnalysis, function_id: str | None) -> str:
+    if function_id is None:
+        return ""
+    function = analysis.journey.functions.get(function_id)
+    return function.name if function is not None else function_id
+
+
+def _finding_key(finding: Finding) -> tuple[Any, ...]:
+    return (SEVERITY_ORDER.get(finding.severity, 9), finding.location.line, finding.rule)
+
+
+def _finding_transition(finding: Finding) -> tuple[str, str] | None:
+    """The transition a finding is about; a repeat ask (JM103) is about the last step of its path."""
+    if finding.transition is not None:
+        return finding.transition
+    if finding.rule == "JM103" and len(finding.touchpoints) >= 2:
+        return (finding.touchpoints[-2], finding.touchpoints[-1])
+    return None
+
+
+def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
+    journey, metrics = analysis.journey, analysis.metrics
+    tps = journey.touchpoints
+    owner = journey.functions.get(journey.owner) if journey.owner else None
+    by_transition: dict[tuple[str, str], list[Finding]] = {}
+    for finding in analysis.findings:
+        key = _finding_transition(finding)
+        if key is not None and finding.rule != "JM100":
+            by_transition.setdefault(key, []).append(finding)
+    transitions = {t.key: t for t in journey.transitions()}
+    handoff_rows = []
+    for h in analysis.handoffs:
+        transition = transitions.get((h.source, h.target))
+        found = sorted(by_transition.get((h.source, h.target), []), key=_finding_key)
+        handoff_rows.append(
+            {
+                "handoff": h,
+                "source": tps[h.source].name if h.source in tps else h.source,
+                "target": tps[h.target].name if h.target in tps else h.target,
+                "from_function": _function_name(analysis, h.from_function),
+                "to_function": _function_name(analysis, h.to_function),
+                "findings": found,
+                "severity": min(
+                    (f.severity for f in found), key=SEVERITY_ORDER.__getitem__, default="info"
+                ),
+                "owner": _function_name(analysis, transition.owner) if transition else "",
+                "wait": transition.wait_hours if transition else None,
+                "target_id": edge_id(h.source, h.target),
+            }
+        )
+    handoff_keys = {(h.source, h.target) for h in analysis.handoffs}
+    other = []
+    for finding in sorted(analysis.findings, key=_finding_key):
+        key = _finding_transition(finding)
+        if finding.rule == "JM100" or key in handoff_keys:
+            continue
+        if finding.transition is not None:
+            target = edge_id(*finding.transition)
+        elif finding.touchpoints:
+            target = f"tp-{finding.touchpoints[-1 if finding.rule == 'JM103' else 0]}"
+        else:
+            target = ""
+        other.append({"finding": finding, "target_id": target})
+    # Stage x function grid: functions in file order, only those owning a touchpoint.
+    used = {t.function for t in tps.values()}
+    columns = [(f.id, f.name) for f in journey.functions.values() if f.id in used]
+    columns += [(fid, fid) for fid in sorted(used - set(journey.functions))]
+    grid = []
+    for stage in journey.stages:
+        cells = [
+            [t for t in tps.values() if t.stage == stage.id and t.function == fid]
+            for fid, _ in columns
+        ]
+        grid.append(
+            {
+                "stage": stage,
+                "cells": cells,
+                "count": len(metrics.stage_functions.get(stage.id, ())),
+                "fragmentation": metrics.stage_fragmentation.get(stage.id, 0.0),
+            }
+        )
+    fragmented = {
+        tps[t].stage
+        for f in analysis.findings
+        if f.rule == "JM201"
+        for t in f.touchpoints
+        if t in tps
+    }
+    function_shares = [
+        {
+            "name": _function_name(analysis, fid),
+            "lead": (journey.functions[fid].lead or "") if fid in journey.functions else "",
+            "share": share,
+        }
+        for fid, share in sorted(
+            metrics.function_flow_share.items(), key=lambda kv: (-kv[1], kv[0])
+        )
+    ]
+    backstage = [
+        {"name": _function_name(analysis, fid), "share": share}
+        for fid, share in sorted(
+            metrics.system_owner_flow_share.items(), key=lambda kv: (-kv[1], kv[0])
+        )
+    ]
+    leads = sorted(metrics.lead_flow_share.items(), key=lambda kv: (-kv[1], kv[0]))
+    details = [
+        t
+        for t in (tps[i] for i in charts.display_order(analysis))
+        if t.pains or t.gains or t.kpis or t.ideas or t.notes
+    ]
+    stage_names = {s.id: s.name for s in journey.stages}
+    counts = {sev: sum(1 for f in analysis.findings if f.severity == sev) for sev in SEVERITY_ORDER}
+    data = {
+        "format": "journeymap-report/1",
+        "journey": journey.id,
+        "title": journey.title,
+        "file": journey.path,
+        "metrics": {
+            "touchpoints": metrics.touchpoints,
+            "transitions": metrics.transitions,
+            "handoffs": metrics.handoffs,
+            "expected_handoffs_per_customer": round(metrics.expected_handoffs_per_customer, 6),
+            "outcomes": {k: round(v, 6) for k, v in sorted(metrics.outcomes.items())},
+        },
+        "handoffs": [
+            {
+                "number": h.number,
+                "from": h.source,
+                "to": h.target,
+                "risk": round(h.risk, 6),
+                "rules": list(h.rules),
+            }
+            for h in analysis.handoffs
+        ],
+    }
+    return {
+        "journey": journey,
+        "metrics": metrics,
+        "owner": owner,
+        "outcomes": sorted(metrics.outcomes.items(), key=lambda kv: (-kv[1], kv[0])),
+        "handoff_rows": handoff_rows,
+        "other_findings": other,
+        "counts": counts,
+        "columns": columns,
+        "grid": grid,
+        "fragmented": fragmented,
+        "function_shares": function_shares,
+        "lead_shares": leads,
+        "backstage": backstage,
+        "details": details,
+        "stage_names": stage_names,
+        "function_name": lambda fid: _function_name(analysis, fid),
+        "emotion_curve": charts.emotion_curve(analysis),
+        "share_bar": charts.share_bar,
+        "data": data,
+    }
+
+
+def render_journey_page(
+    analysis: JourneyAnalysis,
+    svg: bytes | str | None,
+    *,
+    theme: str = "default",
+    index_href: str | None = "index.html",
+    live: bool = False,
+) -> str:
+    """The HTML page of one journey; ``svg`` is its diagram from :func:`journeymap.render`.
+
+    ``index_href`` links back to the portfolio (``None``: no link); ``live`` marks pages the live
+    server serves (the template shows a small badge, nothing else changes).
+    """
+    env = make_environment()
+    title = analysis.journey.title
+    diagram = inline_svg(svg, f"Journey diagram of {title}") if svg is not None else None
+    context = _journey_context(analysis)
+    context.update(
+        assets=assets(),
+        theme=theme,
+        version=__version__,
+        diagram=diagram,
+        index_href=index_href,
+        live=live,
+        page_title=f"{title} \u2014 journeymap",
+    )
+    return env.get_template("journey.html.j2").render(context)
+
+
+def journey_summary(analysis: JourneyAnalysis, href: str | None = None) -> dict[str, Any]:
+    """The key figures of one journey for the portfolio table."""
+    journey, metrics = analysis.journey, analysis.metrics
+    order = charts.display_order(analysis)
+    emotions = [journey.touchpoints[t].emotion for t in order]
+    scored = [e for e in emotions if e is not None]
+    label = (
+        f"Emotion along {journey.title}: from {scored[0]} to {scored[-1]}, lowest {min(scored)}"
+        if scored
+        else f"No emotion scores in {journey.title}"
+    )
+    counts = {sev: sum(1 for f in analysis.findings if f.severity == sev) for sev in SEVERITY_ORDER}
+    return {
+        "journey": journey,
+        "href": href or page_name(journey.id),
+        "metrics": metrics,
+        "worst": analysis.handoffs[0] if analysis.handoffs else None,
+        "counts": counts,
+        "sparkline": charts.sparkline(
+            [float(e) if e is not None else None for e in emotions], label
+        ),
+    }
+
+
+def render_index(
+    analyses: Sequence[JourneyAnalysis],
+    portfolio: Portfolio,
+    silo_svg: bytes | str | None,
+    *,
+    hrefs: Mapping[str, str] | None = None,
+    theme: str = "default",
+    live: bool = False,
+    title: str = "Journey portfolio",
+) -> str:
+    """The portfolio index: every journey, the organisation-wide silo map, heat map and leads."""
+    env = make_environment()
+    hrefs = hrefs or {}
+    summaries = [journey_summary(a, hrefs.get(a.journey.id)) for a in analyses]
+    context: dict[str, Any] = {
+        "summaries": summaries,
+        "silo_map": inline_svg(
+            silo_svg,
+            "Silo map: handoffs between functions across all journeys",
+            css_class="diagram silo",
+        )
+        if silo_svg is not None
+        else None,
+        "assets": assets(),
+        "theme": theme,
+        "version": __version__,
+        "live": live,
+        "page_title": f"{title} \u2014 journeymap",
+        "title": title,
+        "hrefs": {
+            a.journey.id: hrefs.get(a.journey.id) or page_name(a.journey.id) for a in analyses
+        },
+        "share_bar": charts.share_bar,
+    }
+    context.update(portfolio_view.view(portfolio, analyses, hrefs))
+    return env.get_template("index.html.j2").render(context)

@@ -1,0 +1,92 @@
+"""Shape the engine's :class:`~journeymap.analysis.portfolio.Portfolio` for the index template.
+
+Presentation only: names for function ids, the function-by-function heat map grid, links from
+the worst handoffs to their journey pages. Every figure comes from the portfolio as computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from journeymap.analysis.portfolio import Portfolio
+from journeymap.analysis.types import JourneyAnalysis
+from journeymap.report.filters import heat_level
+
+__all__ = ["view"]
+
+
+def _names(analyses: Sequence[JourneyAnalysis]) -> dict[str, str]:
+    """Function id -> display name (the first journey defining it wins; files may override)."""
+    names: dict[str, str] = {}
+    for analysis in analyses:
+        for function in analysis.journey.functions.values():
+            names.setdefault(function.id, function.name)
+    return names
+
+
+def view(
+    portfolio: Portfolio,
+    analyses: Sequence[JourneyAnalysis],
+    hrefs: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The index template's portfolio context: heat map, worst handoffs, leads."""
+    from journeymap.report.pages import page_name
+
+    names = _names(analyses)
+    by_id = {a.journey.id: a for a in analyses}
+    hrefs = dict(hrefs or {})
+    # Heat map: functions that take part in a handoff, busiest first, then by name.
+    involvement: dict[str, float] = {}
+    for pair in portfolio.pairs:
+        for fid in (pair.from_function, pair.to_function):
+            involvement[fid] = involvement.get(fid, 0.0) + pair.per_customer
+    functions = sorted(involvement, key=lambda f: (-involvement[f], names.get(f, f), f))
+    cells = {(p.from_function, p.to_function): p for p in portfolio.pairs}
+    peak = max((p.per_customer for p in portfolio.pairs), default=0.0)
+    heat_rows = []
+    for a in functions:
+        row = []
+        for b in functions:
+            found = cells.get((a, b))
+            row.append(
+                {
+                    "self": a == b,
+                    "pair": found,
+                    "level": heat_level(found.per_customer, peak) if found else 0,
+                }
+            )
+        heat_rows.append({"function": a, "name": names.get(a, a), "cells": row})
+    worst = []
+    for ranked in portfolio.worst_handoffs:
+        analysis = by_id.get(ranked.journey)
+        if analysis is None:
+            continue
+        tps = analysis.journey.touchpoints
+        h = ranked.handoff
+        fn = analysis.journey.functions
+        worst.append(
+            {
+                "journey": analysis.journey,
+                "href": f"{hrefs.get(ranked.journey) or page_name(ranked.journey)}#handoff-{h.number}",
+                "handoff": h,
+                "source": tps[h.source].name if h.source in tps else h.source,
+                "target": tps[h.target].name if h.target in tps else h.target,
+                "from_function": fn[h.from_function].name
+                if h.from_function in fn
+                else h.from_function,
+                "to_function": fn[h.to_function].name if h.to_function in fn else h.to_function,
+            }
+        )
+    leads = [
+        {"lead": lead, "function_names": [names.get(f, f) for f in lead.functions]}
+        for lead in portfolio.leads
+    ]
+    return {
+        "portfolio": portfolio,
+        "heat_functions": [(f, names.get(f, f)) for f in functions],
+        "heat_rows": heat_rows,
+        "heat_peak": peak,
+        "worst": worst,
+        "leads": leads,
+    }

@@ -1,0 +1,313 @@
+"""Build the static report site: one page per journey plus the portfolio index.
+
+Journeys are analysed and rendered in parallel (a process pool, results kept in file order),
+reused from the incremental cache when nothing they depend on changed, and written into a
+temporary sibling folder that replaces the previous site by rename, so a failed or killed build
+leaves the old site as it was. The same input gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from journeymap.errors import InputError, Problem, UsageError
+from journeymap.report import cache as cache_mod
+from journeymap.report.pages import page_name, render_index, render_journey_page
+
+__all__ = ["SiteResult", "build_site", "SITE_MARKER", "Progress"]
+
+SITE_MARKER = ".journeymap-site"
+"""A file every built site carries; a folder without it is never replaced or deleted."""
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, label)``, called as journeys finish and once for the index."""
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """What a build produced."""
+
+    out_dir: Path
+    index: Path
+    pages: tuple[Path, ...]  # one per journey, in file order
+    journeys: tuple[str, ...]  # journey ids, in file order
+    rendered: int  # journeys analysed and rendered by this build
+    cached: int  # journeys taken from the cache
+    cache_dir: Path | None
+
+
+@dataclass(frozen=True)
+class _Job:
+    index: int
+    path: str
+    config_file: str | None
+    theme: str
+    renderer: str
+    timeout: float | None
+
+
+@dataclass(frozen=True)
+class _Done:
+    index: int
+    problems: tuple[Problem, ...]
+    entry: cache_mod.Entry | None
+
+
+def _settings(theme: str, renderer: str, config: Any) -> tuple[str, ...]:
+    return (f"theme={theme}", f"renderer={renderer}", f"config={config!r}")
+
+
+def _load_config(path: str, config_file: str | None) -> Any:
+    from journeymap.config import load_config, read_config
+
+    return read_config(config_file) if config_file else load_config(path)
+
+
+def _render(job: _Job) -> _Done:
+    """Load, analyse, lay out and render one journey (runs in a worker process)."""
+    from journeymap.analysis.engine import analyze
+    from journeymap.load import load_journeys
+    from journeymap.render import build_dot, render_dot
+
+    try:
+        journeys = load_journeys([job.path])
+        config = _load_config(job.path, job.config_file)
+    except InputError as err:
+        return _Done(job.index, tuple(err.problems), None)
+    if len(journeys) != 1:
+        return _Done(job.index, (), None)
+    journey = journeys[0]
+    analysis = analyze(journey, config)
+    svg = render_dot(
+        build_dot(analysis, view="journey", theme=job.theme), "svg", job.renderer, job.timeout
+    )
+    page = render_journey_page(analysis, svg, theme=job.theme)
+    deps = {path: cache_mod.file_digest(path) for path in _used_files(journey, job.path)}
+    return _Done(job.index, (), cache_mod.Entry(deps, page, analysis))
+
+
+def _used_files(journey: Any, path: str) -> list[str]:
+    """The organisation files a journey pulled in with ``uses:`` (resolved beside it)."""
+    base = Path(path).parent
+    return sorted(
+        {str(p if Path(p).is_absolute() else base / p) for p in getattr(journey, "uses", ())}
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: exists and is not a folder; choose another -o")
+    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).is_file():
+        raise UsageError(
+            f"{out}: is a folder that journeymap did not build; refusing to replace it "
+            "(choose an empty or new folder with -o)"
+        )
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Remove the temporary folders of earlier builds that died (their process is gone)."""
+    prefix = f".{out.name}."
+    for stale in out.parent.glob(prefix + "*-*-*"):
+        kind, _, rest = stale.name[len(prefix) :].partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind not in ("building", "old") or not pid.isdigit() or not stale.is_dir():
+            continue
+        if int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # another build is running right now
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put ``tmp`` in place of ``out`` by rename; the old site is removed afterwards."""
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}"
+        os.rename(out, old)
+        os.rename(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(tmp, out)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def build_site(
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    theme: str = "default",
+    jobs: int | None = None,
+    cache: bool = True,
+    progress: Progress | None = None,
+    *,
+    cache_dir: str | Path | None = None,
+    config_file: str | None = None,
+    renderer: str = "auto",
+    timeout: float | None = 60.0,
+) -> SiteResult:
+    """Build the report site for the journeys under ``paths`` into ``out_dir``.
+
+    ``jobs``: worker processes (default: CPU count; 1 renders in this process). ``cache``:
+    reuse unchanged journeys from ``cache_dir`` (default ``<out parent>/.journeymap-cache/
+    report-<out name>``). Raises :class:`InputError` (nothing written) on bad journeys and
+    :class:`UsageError` when ``out_dir`` is not a journeymap site.
+    """
+    from journeymap.load import find_journey_files
+
+    out = Path(os.path.abspath(out_dir))
+    _check_out_dir(out)
+    files = [str(f) for f in find_journey_files([str(p) for p in paths])]
+    if not files:
+        raise UsageError(f"no journey files found in {', '.join(str(p) for p in paths)}")
+    total = len(files) + 1
+    done = 0
+
+    def tick(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total, label)
+
+    store = (
+        cache_mod.Cache(Path(cache_dir) if cache_dir else cache_mod.default_cache_dir(out))
+        if cache
+        else None
+    )
+    entries: list[cache_mod.Entry | None] = [None] * len(files)
+    keys: list[str] = []
+    todo: list[_Job] = []
+    for i, path in enumerate(files):
+        config = _load_config(path, config_file)
+        data = Path(path).read_bytes()
+        key = cache_mod.journey_key(path, data, _settings(theme, renderer, config))
+        keys.append(key)
+        hit = store.get(key) if store is not None else None
+        if hit is not None:
+            entries[i] = hit
+            tick(path)
+        else:
+            todo.append(_Job(i, path, config_file, theme, renderer, timeout))
+
+    problems: list[Problem] = []
+    for result in _run(todo, jobs, tick, files):
+        problems.extend(result.problems)
+        entries[result.index] = result.entry
+        if store is not None and result.entry is not None:
+            store.put(keys[result.index], result.entry)
+    if problems:
+        raise InputError(problems)
+
+    analyses = [e.analysis for e in entries if e is not None]
+    pages = [e.page for e in entries if e is not None]
+    ids = [a.journey.id for a in analyses]
+    seen: dict[str, Any] = {}
+    for analysis in analyses:
+        other = seen.setdefault(analysis.journey.id, analysis)
+        if other is not analysis:
+            problems.append(
+                Problem(
+                    analysis.journey.location,
+                    f"journey id {analysis.journey.id!r} is also used by {other.journey.path}",
+                    "give each journey its own id",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+    index_html = _render_index(analyses, theme, renderer, timeout, store)
+    tick("index.html")
+
+    names = [page_name(i) for i in ids]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())
+        for name, page in zip(names, pages, strict=True):
+            _write(tmp / name, page)
+        _write(tmp / "index.html", index_html)
+        _write(
+            tmp / SITE_MARKER,
+            "This folder is a journeymap report site; `journeymap report` replaces it.\n",
+        )
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if store is not None:
+        store.prune()
+    return SiteResult(
+        out_dir=out,
+        index=out / "index.html",
+        pages=tuple(out / n for n in names),
+        journeys=tuple(ids),
+        rendered=len(todo),
+        cached=len(files) - len(todo),
+        cache_dir=store.directory if store is not None else None,
+    )
+
+
+def _run(
+    todo: list[_Job], jobs: int | None, tick: Callable[[str], None], files: list[str]
+) -> list[_Done]:
+    """Run the jobs, in worker processes when there are several; results in job order."""
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    results: list[_Done] = []
+    if workers <= 1:
+        for job in todo:
+            results.append(_render(job))
+            tick(job.path)
+        return results
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_render, job): job for job in todo}
+        for future in concurrent.futures.as_completed(futures):
+            results.append(future.result())
+            tick(futures[future].path)
+    return sorted(results, key=lambda r: r.index)
+
+
+def _render_index(
+    analyses: list[Any], theme: str, renderer: str, timeout: float | None, store: Any
+) -> str:
+    from journeymap.analysis.portfolio import portfolio
+    from journeymap.render import build_silo_dot, render_dot
+
+    dot = build_silo_dot(analyses, theme)
+    key = (
+        "silo-" + hashlib.sha256(f"{renderer}\0{dot}".encode("utf-8", "surrogatepass")).hexdigest()
+    )
+    svg: bytes | None = None
+    if store is not None:
+        hit = store.get(key)
+        svg = hit.page.encode() if hit is not None else None
+    if svg is None:
+        svg = render_dot(dot, "svg", renderer, timeout)
+        if store is not None:
+            store.put(key, cache_mod.Entry({}, svg.decode("utf-8"), None))
+    hrefs = {a.journey.id: page_name(a.journey.id) for a in analyses}
+    return render_index(analyses, portfolio(analyses), svg, hrefs=hrefs, theme=theme)

@@ -1,0 +1,52 @@
+"""Report filters, with expectations worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+from journeymap.model import Location
+from journeymap.report import filters
+
+
+def test_pct() -> None:
+    assert filters.pct(0.4213) == "42%"
+    assert filters.pct(0.047058823529411764, 1) == "4.7%"
+    assert filters.pct(None) == "\u2014"
+    assert filters.pct(math.nan) == "\u2014"
+
+
+def test_num() -> None:
+    assert filters.num(1.1352941176470588) == "1.14"
+    assert filters.num(100.0, 1) == "100"
+    assert filters.num(23.529, 1) == "23.5"
+    assert filters.num(12345) == "12,345"
+    assert filters.num(-0.0001) == "0"
+    assert filters.num(math.inf) == "\u2014"
+
+
+def test_hours() -> None:
+    assert filters.hours(120.0) == "5d"
+    assert filters.hours(336.0) == "2w"
+    assert filters.hours(3.0) == "3h"
+    assert filters.hours(1.5) == "1.5h"
+    assert filters.hours(0.5) == "30m"
+    assert filters.hours(None) == "\u2014"
+
+
+def test_where() -> None:
+    assert filters.where(Location("j.yaml", 12, 5)) == "j.yaml:12"
+    assert filters.where(Location("<unknown>", 0, 0)) == ""
+
+
+def test_heat_level() -> None:
+    assert filters.heat_level(0, 10) == 0
+    assert filters.heat_level(10, 10) == 5
+    assert filters.heat_level(0.1, 10) == 1  # anything above zero shows
+    assert filters.heat_level(5, 10) == 3  # ceil(0.5 * 5)
+
+
+def test_rule_title_and_plural() -> None:
+    assert filters.rule_title("JM102") == "context loss"
+    assert filters.rule_title("JM999") == "JM999"
+    assert filters.plural(1, "handoff") == "1 handoff"
+    assert filters.plural(3, "handoff") == "3 handoffs"

@@ -1,0 +1,150 @@
+"""Journey pages and the index: figures of the worked example, CSP, and hostile text."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from journeymap.analysis.portfolio import portfolio
+from journeymap.analysis.types import JourneyAnalysis
+from journeymap.report import render_index, render_journey_page
+from journeymap.report.pages import page_name
+
+
+class Collect(HTMLParser):
+    """Every start tag with its attributes, and the text of each <style>/<script>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.raw: dict[str, list[str]] = {"style": [], "script": []}
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in self.raw:
+            self._in = tag
+            self.raw[tag].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self.raw[self._in][-1] += data
+
+
+def parse(html: str) -> Collect:
+    parser = Collect()
+    parser.feed(html)
+    return parser
+
+
+def sha(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def edges(analysis: JourneyAnalysis) -> list[tuple[str, str]]:
+    return [(h.source, h.target) for h in analysis.handoffs]
+
+
+def test_headline_figures_of_the_worked_example(broadband: JourneyAnalysis, tiny_svg: Any) -> None:
+    html = render_journey_page(broadband, tiny_svg(edges(broadband)))
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"\s+", " ", text)
+    # broadband.md: 6 touchpoints, 6 transitions, 5 handoffs (5/6 = 83%), 1.135294 per customer,
+    # live 0.352941, churn-risk 0.047059, drop-off 1 - both = 0.6, max 4 handoffs on a path.
+    assert "Touchpoints 6 6 transitions" in text
+    assert "Handoffs 5 83% of transitions" in text
+    assert "Expected handoffs per customer 1.14" in text
+    assert "Most handoffs on one path 4" in text
+    assert "live 35.3%" in text and "churn-risk 4.7%" in text and "drop-off 60.0%" in text
+
+
+def test_handoffs_are_ranked_and_linked_to_edges(broadband: JourneyAnalysis, tiny_svg: Any) -> None:
+    html = render_journey_page(broadband, tiny_svg(edges(broadband)))
+    rows = [
+        a for t, a in parse(html).tags if t == "tr" and (a.get("id") or "").startswith("handoff-")
+    ]
+    assert [r["id"] for r in rows] == [f"handoff-{n}" for n in range(1, 6)]
+    for row, h in zip(rows, broadband.handoffs, strict=True):
+        assert row["data-target"] == f"edge-{h.source}--{h.target}"
+    # The repeat ask at care-call (JM103) is listed with the handoff visit -> care-call.
+    row3 = html.split('id="handoff-', 4)[3].split("</tr>")[0]
+    assert broadband.handoffs[2].source == "visit" and "JM103" in row3
+    assert "broadband.yaml:" in row3  # YAML location shown
+
+
+def test_csp_allows_exactly_the_inline_style_and_script(
+    broadband: JourneyAnalysis, tiny_svg: Any
+) -> None:
+    html = render_journey_page(broadband, tiny_svg(edges(broadband)))
+    page = parse(html)
+    csp = [
+        a["content"]
+        for t, a in page.tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert len(csp) == 1
+    policy = csp[0]
+    assert policy.startswith("default-src 'none';")
+    assert f"style-src {sha(page.raw['style'][0])}" in policy
+    code = [
+        s
+        for (t, a), s in zip(
+            [x for x in page.tags if x[0] == "script"], page.raw["script"], strict=True
+        )
+        if not a.get("type")
+    ]
+    assert len(code) == 1 and f"script-src {sha(code[0])}" in policy
+    assert "img-src data:" in policy and "unsafe" not in policy
+
+
+def test_same_input_same_bytes(broadband: JourneyAnalysis, tiny_svg: Any) -> None:
+    svg = tiny_svg(edges(broadband))
+    assert render_journey_page(broadband, svg) == render_journey_page(broadband, svg)
+
+
+def test_hostile_text_stays_text(hostile: JourneyAnalysis, tiny_svg: Any) -> None:
+    html = render_journey_page(hostile, tiny_svg(edges(hostile)))
+    page = parse(html)
+    tags = [t for t, _ in page.tags]
+    assert tags.count("script") == 2  # our JSON data block and our code, nothing else
+    assert "img" not in tags and "iframe" not in tags and tags.count("style") == 1
+    for tag, attrs in page.tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in ("href", "src", "xlink:href", "action", "formaction"):
+                assert not (value or "").strip().lower().startswith("javascript:"), (tag, name)
+    assert "{{7*7}} Hostile" in html.replace("&#39;", "'") or "{{7*7}}" in html
+    assert "Hostile 49" not in html
+    data = json.loads(page.raw["script"][0])
+    assert data["title"] == hostile.journey.title
+    assert "</script" not in page.raw["script"][0].lower()
+
+
+def test_index_lists_every_journey(
+    broadband: JourneyAnalysis, hostile: JourneyAnalysis, tiny_svg: Any
+) -> None:
+    analyses = [broadband, hostile]
+    html = render_index(analyses, portfolio(analyses), tiny_svg([]))
+    page = parse(html)
+    hrefs = [a.get("href") for t, a in page.tags if t == "a"]
+    assert "broadband.html" in hrefs and "hostile.html" in hrefs
+    assert "broadband.html#handoff-1" in hrefs  # worst handoffs link to their rows
+    assert [t for t, _ in page.tags].count("script") == 1
+    for _, attrs in page.tags:
+        assert not any(name.startswith("on") for name in attrs)
+    assert "&lt;script&gt;window.__pwned" in html
+
+
+def test_page_names_stay_inside_the_site() -> None:
+    assert page_name("b2b-purchase") == "b2b-purchase.html"
+    for evil in ("../../etc/passwd", "a/b", "index", "", "Caps", "x.html"):
+        name = page_name(evil)
+        assert "/" not in name and ".." not in name and name != "index.html"
+        assert re.fullmatch(r"[a-z0-9_-]+\.html", name)
