@@ -229,3 +229,22 @@ def test_the_validator_rejects_what_the_schema_rejects() -> None:
         breakage(broken)
         with pytest.raises(AssertionError):
             validate_sarif(broken)
+
+
+def test_real_analyses_of_every_example_are_valid_sarif(monkeypatch: Any) -> None:
+    from pathlib import Path
+
+    from journeymap.analysis.engine import analyze
+    from journeymap.load import load_journeys
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    journeys = load_journeys(["journeys", "tests/data/output/broadband.yaml"])
+    result = evaluate([analyze(j) for j in journeys], select=("JM",))
+    log = json.loads(render_sarif(result))
+    validate_sarif(log)
+    results = log["runs"][0]["results"]
+    assert len(results) == len(result.findings) > 100
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "tests/data/output/broadband.yaml" in uris
+    assert all(uri.startswith(("journeys/", "tests/")) for uri in uris)
