@@ -11,7 +11,7 @@ import hashlib
 from typing import Any
 from urllib.parse import quote
 
-from journeymap.analysis.catalog import RULES
+from journeymap.analysis.catalog import GATE_CODES, RULES
 from journeymap.analysis.types import Finding
 from journeymap.gate import GateResult
 from journeymap.output import display_path, has_location
@@ -20,6 +20,7 @@ from journeymap.output.json import dumps
 __all__ = [
     "PROJECT_URL",
     "METHODOLOGY_URL",
+    "RULE_TABLE_URL",
     "SARIF_SCHEMA",
     "LEVELS",
     "artifact_uri",
@@ -31,6 +32,8 @@ PROJECT_URL = "https://github.com/journeymap/journeymap"
 """The project's home page (``tool.driver.informationUri``)."""
 METHODOLOGY_URL = f"{PROJECT_URL}/blob/main/docs/methodology.md"
 """Rule help: each rule's ``helpUri`` is this page with the lower-case code as anchor."""
+RULE_TABLE_URL = f"{PROJECT_URL}/blob/main/docs/cli.md#rule-codes"
+"""Help of the gate's own codes (JM401-JM403), which the methodology page does not cover."""
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -54,7 +57,7 @@ def _rule_descriptor(code: str) -> dict[str, Any]:
         "name": "".join(word.capitalize() for word in title.replace("-", " ").split()),
         "shortDescription": {"text": title[0].upper() + title[1:]},
         "fullDescription": {"text": summary},
-        "helpUri": f"{METHODOLOGY_URL}#{code.lower()}",
+        "helpUri": RULE_TABLE_URL if code in GATE_CODES else f"{METHODOLOGY_URL}#{code.lower()}",
         "defaultConfiguration": {"level": level},
     }
 

@@ -175,6 +175,8 @@ def test_gate_findings_and_unknown_engine_codes_have_rules() -> None:
     validate_sarif(log)
     ids = [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
     assert {"JM401", "JM402", "JM403"} <= set(ids) and ids[-1] == "JM199"
+    jm401 = log["runs"][0]["tool"]["driver"]["rules"][ids.index("JM401")]
+    assert jm401["helpUri"].endswith("/docs/cli.md#rule-codes")
     assert log["runs"][0]["results"][0]["ruleIndex"] == len(ids) - 1
 
 
@@ -248,3 +250,26 @@ def test_real_analyses_of_every_example_are_valid_sarif(monkeypatch: Any) -> Non
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert "tests/data/output/broadband.yaml" in uris
     assert all(uri.startswith(("journeys/", "tests/")) for uri in uris)
+
+
+def _github_slug(heading: str) -> str:
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_help_uris_point_at_anchors_of_the_methodology_page() -> None:
+    """Every rule's helpUri anchor (``#jm102``) exists in docs/methodology.md: an explicit
+    ``<a id="jm102">`` or a heading whose GitHub slug is ``jm102``."""
+    from pathlib import Path
+
+    import pytest
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
+    if not page.exists():
+        pytest.skip("docs/methodology.md is not written yet (the engine's page)")
+    text = page.read_text(encoding="utf-8")
+    anchors = set(re.findall(r"""<a\s+(?:id|name)=["']([^"']+)["']""", text))
+    anchors |= {_github_slug(h) for h in re.findall(r"^#+\s+(.*)$", text, re.M)}
+    engine_codes = [code for code in RULES if not code.startswith("JM4")]
+    missing = [code for code in engine_codes if code.lower() not in anchors]
+    assert not missing, f"docs/methodology.md has no anchor for {missing}"
