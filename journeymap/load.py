@@ -578,7 +578,8 @@ class _Reader:
         if "functions" in entries:
             for fid, (key, value) in self.ids_mapping(entries["functions"][1], "functions"):
                 spec = self.mapping(value, fid, f"function '{fid}'", FUNCTION_KEYS)
-                if spec is None:
+                if spec is None:  # reported; keep the id known so references to it still resolve
+                    org.functions[fid] = Function(fid, fid)
                     continue
                 org.functions[fid] = Function(
                     fid,
@@ -590,6 +591,7 @@ class _Reader:
             for sid, (key, value) in self.ids_mapping(entries["systems"][1], "systems"):
                 spec = self.mapping(value, sid, f"system '{sid}'", SYSTEM_KEYS)
                 if spec is None:
+                    org.systems[sid] = System(sid, sid)
                     continue
                 owner = None
                 if "owner" in spec:
@@ -765,8 +767,11 @@ class _Reader:
             owner = self.ref(entries["owner"][1], "owner", "function", "journey")
         local = self.org_sections(entries)
         stages = self.stages(entries["stages"][1]) if "stages" in entries else ()
+        touchpoint_ids: list[str] = []
         touchpoints = (
-            self.touchpoints(entries["touchpoints"][1]) if "touchpoints" in entries else {}
+            self.touchpoints(entries["touchpoints"][1], touchpoint_ids)
+            if "touchpoints" in entries
+            else {}
         )
         uses, shared = self.uses(entries, session, chain)
         org = local.merged_over(shared)
@@ -775,7 +780,7 @@ class _Reader:
                 "function": org.functions.keys(),
                 "system": org.systems.keys(),
                 "stage": [s.id for s in stages],
-                "touchpoint": touchpoints.keys(),
+                "touchpoint": touchpoint_ids,
             }
         )
         if "touchpoints" in entries:
@@ -841,9 +846,11 @@ class _Reader:
             out.append(Stage(sid, name or sid, self.loc(item)))
         return tuple(out)
 
-    def touchpoints(self, node: Node) -> dict[str, Touchpoint]:
+    def touchpoints(self, node: Node, ids: list[str]) -> dict[str, Touchpoint]:
+        """The touchpoints that read cleanly; ``ids`` receives every well-formed id."""
         out: dict[str, Touchpoint] = {}
         entries = self.ids_mapping(node, "touchpoints")
+        ids.extend(tid for tid, _ in entries)
         if node.__class__ is MapNode and not node.pairs:
             self.error(node, "'touchpoints' is empty", "a journey needs at least one touchpoint")
         for tid, (key, value) in entries:

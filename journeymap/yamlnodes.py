@@ -138,7 +138,7 @@ def describe(node: Any) -> str:
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
-    """Decode a file's bytes as UTF-8 (a BOM is allowed) and refuse control characters."""
+    """Decode a file's bytes as UTF-8 (a byte order mark is allowed)."""
     if len(data) > MAX_FILE_BYTES:
         return None, [
             Problem(
@@ -161,15 +161,6 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
                 Location(path, line, col),
                 f"not valid UTF-8 (byte 0x{data[err.start]:02x})",
                 "save the file as UTF-8 text",
-            )
-        ]
-    bad = _CONTROL.search(text)
-    if bad is not None:
-        return None, [
-            Problem(
-                _offset_location(text, bad.start(), path),
-                f"control character U+{ord(bad.group()):04X} is not allowed",
-                "remove it (is this a text file?)",
             )
         ]
     return text, []
@@ -196,6 +187,11 @@ def parse_file(path: str) -> Parsed:
 
 def parse(text: str, path: str) -> Parsed:
     """Parse YAML text into a node tree, collecting problems with their positions."""
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        where = _offset_location(text, bad.start(), path)
+        message = f"control character U+{ord(bad.group()):04X} is not allowed"
+        return Parsed(path, None, [Problem(where, message, "remove it (is this a text file?)")])
     problems: list[Problem] = []
     root: Node | None = None
     stack: list[MapNode | SeqNode] = []
