@@ -21,3 +21,6 @@ ALL += [report]
 from journeymap.cli.diff import diff  # noqa: E402
 
 ALL += [diff]
+from journeymap.cli.serve import serve  # noqa: E402
+
+ALL += [serve]

@@ -1,0 +1,140 @@
+"""``journeymap serve``: a live preview for workshops.
+
+A :class:`LiveServer` builds the report pages of some journeys into a private folder, serves
+that folder on 127.0.0.1 (``http.server``, standard library), watches the journey files by
+polling, and pushes every re-rendered page to open browsers over server-sent events. See
+docs/workshop.md.
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+from collections.abc import Callable, Sequence
+from types import TracebackType
+
+from journeymap.errors import UsageError
+from journeymap.serve.http import LiveHTTPServer
+from journeymap.serve.site import INDEX, JourneyState, LiveSite
+from journeymap.serve.watch import Watcher
+
+__all__ = ["LiveServer", "LiveSite", "JourneyState", "serve", "INDEX"]
+
+
+class LiveServer:
+    """The site, its HTTP server and its watcher, started and stopped together."""
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        theme: str = "workshop",
+        view: str = "journey",
+        renderer: str = "auto",
+        config_file: str | None = None,
+        interval: float = 0.15,
+    ) -> None:
+        self.host, self.port = host, port
+        self.site = LiveSite(
+            paths, theme=theme, view=view, renderer=renderer, config_file=config_file
+        )
+        self.interval = interval
+        self.httpd: LiveHTTPServer | None = None
+        self.watcher: Watcher | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The address of the portfolio page."""
+        host = self.host if self.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}/"
+
+    def start(self) -> str:
+        """Build every page, bind, start serving and watching; return the URL."""
+        self.site.build_all()
+        try:
+            self.httpd = LiveHTTPServer(self.site, self.host, self.port)
+        except OSError as err:
+            self.site.close()
+            if err.errno == errno.EADDRINUSE:
+                raise UsageError(
+                    f"port {self.port} on {self.host} is in use; choose another with --port "
+                    "(--port 0 picks a free one)"
+                ) from None
+            raise UsageError(f"cannot listen on {self.host}:{self.port}: {err.strerror}") from None
+        self.port = self.httpd.port
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+        )
+        self._thread.start()
+        self.watcher = Watcher(
+            self.site.watched_files,
+            self.site.on_change,
+            interval=self.interval,
+            rescan=self.site.rescan,
+        )
+        self.watcher.start()
+        return self.url
+
+    def stop(self) -> None:
+        """Stop watching, end the event streams, stop serving, delete the site folder."""
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.httpd is not None:
+            self.httpd.stopping.set()
+            self.site.events.close()
+            self.httpd.shutdown()
+            self.httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.site.close()
+
+    def __enter__(self) -> LiveServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def serve(
+    paths: Sequence[str],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    theme: str = "workshop",
+    view: str = "journey",
+    open_browser: bool = True,
+    config_file: str | None = None,
+    echo: Callable[[str], None] = print,
+    stop: threading.Event | None = None,
+) -> None:
+    """Serve until interrupted (Ctrl+C) or ``stop`` is set."""
+    server = LiveServer(
+        paths, host=host, port=port, theme=theme, view=view, config_file=config_file
+    )
+    url = server.start()
+    try:
+        count = len(server.site.journeys)
+        echo(f"journeymap serve: {count} journey{'s' if count != 1 else ''} at {url}")
+        for state in server.site.journeys.values():
+            for line in state.errors:
+                echo(line)
+        echo("Press Ctrl+C to stop. Saving a journey file updates the open pages.")
+        if open_browser:
+            import webbrowser
+
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        (stop or threading.Event()).wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

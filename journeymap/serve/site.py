@@ -1,0 +1,366 @@
+"""The live site: journeys loaded, analysed and rendered into a private folder, kept current.
+
+One :class:`LiveSite` owns a temporary folder holding exactly the files the server may serve:
+``index.html``, one page per journey, and the live client under ``_live/``. When a file changes,
+only the journeys that read it (the journey file itself, its ``uses:`` organisation file, the
+``.journeymap.yaml`` beside it) are re-loaded, re-analysed and re-rendered; their page is
+rewritten atomically and an event carrying the new page body (with its SVG) goes to every open
+browser. A save that does not load keeps the last good page and sends the error lines instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journeymap.errors import InputError, JourneymapError
+from journeymap.serve import page as live_page
+from journeymap.serve.assets import LIVE_CSS, LIVE_JS
+from journeymap.serve.events import Broadcaster, Event
+
+if TYPE_CHECKING:
+    from journeymap.analysis.types import JourneyAnalysis
+
+__all__ = ["JourneyState", "LiveSite", "INDEX"]
+
+INDEX = "index.html"
+_SLUG = re.compile(r"[^a-z0-9_-]+")
+
+
+@dataclass
+class JourneyState:
+    """One journey file as the server knows it: its page, its last good build, its errors."""
+
+    path: str  # as the user named it (relative paths stay relative, for error lines)
+    page: str  # file name of its page in the site, fixed for the server's lifetime
+    version: int = 0
+    deps: frozenset[str] = frozenset()  # absolute paths whose change rebuilds this journey
+    analysis: JourneyAnalysis | None = None  # last good
+    body: str | None = None  # last good page body (inner HTML of <body>)
+    body_class: str = ""
+    title: str = ""
+    focus: dict[str, Any] | None = None
+    errors: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _write(path: Path, text: str) -> None:
+    """Atomic replace (temporary dot-file in the same folder, then rename); no fsync needed for
+    a throwaway preview folder, and the server never serves dot-files."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _focus(analysis: JourneyAnalysis) -> dict[str, Any]:
+    """What the client's focus mode needs: stages, functions and who is where."""
+    j = analysis.journey
+    used_functions = {t.function for t in j.touchpoints.values()}
+    return {
+        "stages": [[s.id, s.name] for s in j.stages],
+        "functions": [[f.id, f.name] for f in j.functions.values() if f.id in used_functions],
+        "touchpoints": {t.id: [t.stage, t.function] for t in j.touchpoints.values()},
+        "edges": [[t.source, t.target] for t in j.transitions()],
+    }
+
+
+class LiveSite:
+    """Builds and rebuilds the preview site; thread-safe (one lock around every rebuild)."""
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        *,
+        theme: str = "workshop",
+        view: str = "journey",
+        renderer: str = "auto",
+        config_file: str | None = None,
+        render_timeout: float = 60.0,
+    ) -> None:
+        self.paths = list(paths)
+        self.theme = theme
+        self.view = view
+        self.renderer = renderer
+        self.config_file = config_file
+        self.render_timeout = render_timeout
+        self.sid = secrets.token_hex(8)  # a new server run makes open pages reload
+        self.root = Path(tempfile.mkdtemp(prefix="journeymap-serve-")).resolve()
+        self.events = Broadcaster()
+        self.journeys: dict[str, JourneyState] = {}  # by absolute path
+        self.index_version = 0
+        self.index_body = ""
+        self.index_class = ""
+        self._lock = threading.RLock()
+        self._pages: set[str] = {INDEX}
+        (self.root / "_live").mkdir()
+        _write(self.root / "_live" / "live.js", LIVE_JS)
+        _write(self.root / "_live" / "live.css", LIVE_CSS)
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    def _discover(self) -> list[str]:
+        from journeymap.load import find_journey_files
+
+        return [str(p) for p in find_journey_files(self.paths)]
+
+    def _page_for(self, path: str) -> str:
+        stem = Path(path).name.split(".")[0].lower()
+        base = _SLUG.sub("-", stem).strip("-") or "journey"
+        if base == "index" or base.startswith("_"):
+            base = f"j-{base.lstrip('_')}"
+        name, n = f"{base}.html", 2
+        while name in self._pages:
+            name, n = f"{base}-{n}.html", n + 1
+        self._pages.add(name)
+        return name
+
+    def build_all(self) -> None:
+        """Discover every journey under the paths and build each one, then the index."""
+        with self._lock:
+            for path in self._discover():
+                self._add(path)
+            self.build_index()
+
+    def _add(self, path: str) -> JourneyState:
+        key = os.path.abspath(path)
+        state = self.journeys.get(key)
+        if state is None:
+            state = JourneyState(path=path, page=self._page_for(path))
+            self.journeys[key] = state
+            self.rebuild(state)
+        return state
+
+    def rescan(self) -> None:
+        """Pick up journey files created since the start (removed ones keep their last page)."""
+        try:
+            found = self._discover()
+        except JourneymapError:
+            return
+        with self._lock:
+            fresh = [p for p in found if os.path.abspath(p) not in self.journeys]
+            for path in fresh:
+                self._add(path)
+            if fresh:
+                self.build_index()
+
+    # -- watching ----------------------------------------------------------------------------
+
+    def watched_files(self) -> list[str]:
+        """Every file whose change matters: journeys and what they read."""
+        with self._lock:
+            files = set(self.journeys)
+            for state in self.journeys.values():
+                files |= state.deps
+            return sorted(files)
+
+    def on_change(self, changed: Iterable[str]) -> list[JourneyState]:
+        """Rebuild the journeys that read any of ``changed``; return them."""
+        changed_abs = {os.path.abspath(p) for p in changed}
+        with self._lock:
+            hit = [
+                s for key, s in self.journeys.items() if key in changed_abs or s.deps & changed_abs
+            ]
+            for state in hit:
+                self.rebuild(state)
+            if hit:
+                self.build_index()
+            return hit
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _config(self, journey_path: str) -> Any:
+        from journeymap.config import find_config, load_config, read_config
+
+        if self.config_file:
+            return read_config(self.config_file), [os.path.abspath(self.config_file)]
+        found = find_config(journey_path)
+        return load_config(journey_path), ([str(found)] if found else [])
+
+    def _uses_paths(self, journey_path: str, uses: Iterable[str]) -> list[str]:
+        base = os.path.dirname(os.path.abspath(journey_path))
+        return [os.path.abspath(u if os.path.isabs(u) else os.path.join(base, u)) for u in uses]
+
+    def rebuild(self, state: JourneyState) -> JourneyState:
+        """Load, analyse, render and write one journey's page; publish the result."""
+        from journeymap.analysis.engine import analyze
+        from journeymap.load import load_journey
+        from journeymap.render import render_journey
+        from journeymap.report.pages import render_journey_page
+
+        t0 = time.perf_counter()
+        deps = {os.path.abspath(state.path)}
+        with self._lock:
+            try:
+                journey = load_journey(state.path)
+                deps |= set(self._uses_paths(state.path, journey.uses))
+                config, config_files = self._config(state.path)
+                deps |= set(config_files)
+                t1 = time.perf_counter()
+                analysis = analyze(journey, config)
+                t2 = time.perf_counter()
+                svg = render_journey(
+                    analysis,
+                    fmt="svg",
+                    view=self.view,
+                    theme=self.theme,
+                    renderer=self.renderer,
+                    timeout=self.render_timeout,
+                )
+                t3 = time.perf_counter()
+                html = render_journey_page(
+                    analysis, svg, theme=self.theme, index_href=INDEX, live=True
+                )
+            except InputError as err:
+                state.errors = tuple(str(p) for p in err.problems)
+                deps |= {
+                    os.path.abspath(p.location.path)
+                    for p in err.problems
+                    if p.location.line > 0 and os.path.isfile(p.location.path)
+                }
+                state.deps = frozenset(deps | state.deps)
+                return self._publish(state)
+            except JourneymapError as err:
+                state.errors = (f"{state.path}: error: {err}",)
+                state.deps = frozenset(deps | state.deps)
+                return self._publish(state)
+            except RecursionError:
+                state.errors = (f"{state.path}: error: the file is nested too deeply to read",)
+                return self._publish(state)
+            except Exception as err:  # noqa: BLE001 - a bug must not stop the workshop
+                state.errors = (
+                    f"{state.path}: error: internal error ({type(err).__name__}: {err}); "
+                    "please report it",
+                )
+                return self._publish(state)
+            state.timings = {
+                "load": t1 - t0,
+                "analyse": t2 - t1,
+                "render": t3 - t2,
+                "page": time.perf_counter() - t3,
+            }
+            state.deps = frozenset(deps)
+            state.analysis = analysis
+            state.errors = ()
+            state.title = f"{analysis.journey.title} \u2014 journeymap"
+            state.focus = _focus(analysis)
+            state.body_class, state.body = live_page.body_of(html)
+            return self._publish(state, html=html)
+
+    def _state_for_client(self, state: JourneyState) -> dict[str, object]:
+        return {
+            "page": state.page,
+            "version": state.version,
+            "sid": self.sid,
+            "errors": list(state.errors),
+            "focus": state.focus,
+        }
+
+    def _publish(self, state: JourneyState, *, html: str | None = None) -> JourneyState:
+        """Write the page (fresh, last good with new errors, or waiting) and tell browsers."""
+        state.version += 1
+        client = self._state_for_client(state)
+        target = self.root / state.page
+        if html is not None:
+            text, _ = live_page.make_live(html, client)
+        elif state.body is not None and target.exists():
+            text = _restate(target.read_text(encoding="utf-8"), client)
+        else:
+            waiting = live_page.waiting_page(Path(state.path).name, state.path, state.errors, INDEX)
+            text, _ = live_page.make_live(waiting, client)
+        _write(target, text)
+        self.events.publish(Event("page", self.payload(state, with_body=html is not None)))
+        return state
+
+    def payload(self, state: JourneyState, *, with_body: bool = True) -> dict[str, object]:
+        """The event a browser showing ``state.page`` receives."""
+        data = self._state_for_client(state)
+        data["body"] = state.body if with_body else None
+        data["body_class"] = state.body_class
+        data["title"] = state.title
+        return data
+
+    def page_payload(self, page: str) -> dict[str, object] | None:
+        """The current full event for ``page`` (sent when a browser connects)."""
+        with self._lock:
+            if page == INDEX:
+                return self._index_payload()
+            for state in self.journeys.values():
+                if state.page == page:
+                    return self.payload(state, with_body=state.body is not None)
+        return None
+
+    # -- the index ---------------------------------------------------------------------------
+
+    def _index_payload(self) -> dict[str, object]:
+        return {
+            "page": INDEX,
+            "version": self.index_version,
+            "sid": self.sid,
+            "errors": [e for s in self.journeys.values() for e in s.errors],
+            "focus": None,
+            "body": self.index_body,
+            "body_class": self.index_class,
+            "title": "Journey portfolio \u2014 journeymap",
+        }
+
+    def build_index(self) -> None:
+        """Rewrite the portfolio index from every journey's last good analysis."""
+        from journeymap.report.pages import render_index
+
+        with self._lock:
+            good = [s for s in self.journeys.values() if s.analysis is not None]
+            analyses = [s.analysis for s in good if s.analysis is not None]
+            hrefs = {s.analysis.journey.id: s.page for s in good if s.analysis is not None}
+            self.index_version += 1
+            try:
+                portfolio = _portfolio(analyses)
+                html = render_index(
+                    analyses, portfolio, None, hrefs=hrefs, theme=self.theme, live=True
+                )
+            except Exception as err:  # noqa: BLE001 - the index must never stop the server
+                html = live_page.waiting_page(
+                    "Journey portfolio", ", ".join(self.paths), [f"index: {err}"], INDEX
+                )
+            state = self._index_payload()
+            html, _ = live_page.make_live(html, {k: state[k] for k in _CLIENT_KEYS})
+            self.index_class, self.index_body = live_page.body_of(html)
+            _write(self.root / INDEX, html)
+            self.events.publish(Event("page", self._index_payload()))
+
+    def close(self) -> None:
+        """Stop the event streams and delete the site folder."""
+        self.events.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+_CLIENT_KEYS = ("page", "version", "sid", "errors", "focus")
+
+
+def _portfolio(analyses: Sequence[JourneyAnalysis]) -> Any:
+    from journeymap.analysis import portfolio
+
+    return portfolio.portfolio(list(analyses))
+
+
+def _restate(html: str, state: dict[str, object]) -> str:
+    """Replace the embedded client state of a live page (after a failed save)."""
+    start = html.find('<script type="application/json" id="jm-live-state">')
+    if start < 0:
+        return html
+    end = html.find("</script>", start)
+    head = '<script type="application/json" id="jm-live-state">'
+    return html[:start] + head + live_page.state_json(state) + html[end:]
