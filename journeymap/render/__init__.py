@@ -1,0 +1,80 @@
+"""Diagrams: DOT built with pydot for three views, laid out by an embedded or system Graphviz.
+
+Public API: :func:`build_dot`, :func:`build_silo_dot`, :func:`render_dot`,
+:func:`render_journey`. See docs/diagrams.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from journeymap.analysis.types import JourneyAnalysis
+from journeymap.errors import UsageError
+from journeymap.render.themes import THEMES, get_theme
+
+__all__ = ["VIEWS", "THEMES", "build_dot", "build_silo_dot", "render_dot", "render_journey"]
+
+VIEWS = ("journey", "blueprint", "silos")
+
+
+def build_dot(
+    analysis: JourneyAnalysis | Sequence[JourneyAnalysis],
+    view: str = "journey",
+    theme: str = "default",
+) -> str:
+    """The DOT source of one view of a journey (``silos`` also takes several analyses)."""
+    chosen = get_theme(theme)
+    if view == "silos":
+        return build_silo_dot(analysis, theme)
+    if not isinstance(analysis, JourneyAnalysis):
+        raise UsageError(f"the {view!r} view draws one journey; only 'silos' takes several")
+    if view == "journey":
+        from journeymap.render.journey_view import build_journey_graph
+
+        return build_journey_graph(analysis, chosen)
+    if view == "blueprint":
+        from journeymap.render.blueprint_view import build_blueprint_graph
+
+        return build_blueprint_graph(analysis, chosen)
+    raise UsageError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+
+
+def build_silo_dot(
+    analyses: JourneyAnalysis | Sequence[JourneyAnalysis], theme: str = "default"
+) -> str:
+    """The silo map: functions sized by the flow they own, handoffs aggregated between them."""
+    from journeymap.render.silos_view import build_silo_graph
+
+    items = [analyses] if isinstance(analyses, JourneyAnalysis) else list(analyses)
+    if not items:
+        raise UsageError("the silos view needs at least one journey")
+    return build_silo_graph(items, get_theme(theme))
+
+
+def render_dot(
+    dot: str, fmt: str = "svg", renderer: str = "auto", timeout: float | None = None
+) -> bytes:
+    """Lay out and render DOT to ``fmt`` (svg, png, pdf, json, ...) with a bounded time.
+
+    ``renderer``: ``embedded`` (Graphviz in WebAssembly; svg/json/dot/xdot/plain), ``system``
+    (the ``dot`` program) or ``auto`` (embedded when it can make ``fmt``, else system).
+    Raises :class:`~journeymap.errors.RenderError` on timeout, a missing renderer or format.
+    """
+    from journeymap.render.graphviz import render
+
+    return render(dot, fmt=fmt, renderer=renderer, timeout=timeout)
+
+
+def render_journey(
+    analysis: JourneyAnalysis | Sequence[JourneyAnalysis],
+    fmt: str = "svg",
+    view: str = "journey",
+    theme: str = "default",
+    renderer: str = "auto",
+    timeout: float | None = None,
+) -> bytes:
+    """:func:`build_dot` then :func:`render_dot`; ``fmt="dot"`` returns the DOT source."""
+    dot = build_dot(analysis, view=view, theme=theme)
+    if fmt == "dot":
+        return dot.encode("utf-8")
+    return render_dot(dot, fmt=fmt, renderer=renderer, timeout=timeout)

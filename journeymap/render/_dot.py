@@ -1,0 +1,59 @@
+"""Small helpers for building pydot graphs whose every id and value we quote ourselves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pydot
+
+from journeymap.render.escape import GRAPHVIZ_STRING_LIMIT, dot_quote
+
+__all__ = ["Html", "attrs", "num", "node", "edge", "q"]
+
+
+class Html(str):
+    """A finished HTML-like label (built only from :func:`~escape.html_text` pieces)."""
+
+    __slots__ = ()
+
+
+def num(value: float) -> str:
+    """A number for DOT, with at most two decimals and no trailing zeros (deterministic)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def q(text: object) -> str:
+    """Shorthand for :func:`escape.dot_quote`."""
+    return dot_quote(text)
+
+
+def _value(value: object) -> str:
+    if isinstance(value, Html):
+        if len(value) >= GRAPHVIZ_STRING_LIMIT - 2:  # clipped text keeps us far below
+            raise ValueError("HTML label over Graphviz's string limit")
+        return f"<{value}>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return num(float(value))
+    return dot_quote(value)
+
+
+def attrs(values: Mapping[str, object]) -> dict[str, str]:
+    """Quote every attribute value: HTML labels as ``<...>``, numbers plainly, the rest quoted."""
+    return {key: _value(value) for key, value in values.items() if value is not None}
+
+
+def node(name: str, **values: object) -> pydot.Node:
+    """A pydot node with a quoted name and quoted attributes (``class_`` means ``class``)."""
+    if "class_" in values:
+        values["class"] = values.pop("class_")
+    return pydot.Node(dot_quote(name), **attrs(values))
+
+
+def edge(tail: str, head: str, **values: object) -> pydot.Edge:
+    """A pydot edge between two quoted node names, attributes quoted."""
+    if "class_" in values:
+        values["class"] = values.pop("class_")
+    return pydot.Edge(dot_quote(tail), dot_quote(head), **attrs(values))

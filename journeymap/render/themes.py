@@ -1,0 +1,196 @@
+"""Diagram themes: colours, type and line weights for each audience.
+
+Every palette is built from the Okabe–Ito colour-blind-safe set, and no theme tells anything by
+colour alone: emotion is also a row of filled dots and a number, handoffs are also thicker and
+numbered, risky handoffs also carry their rule codes, shadow systems also say "shadow IT".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from journeymap.errors import UsageError
+
+__all__ = ["Theme", "THEMES", "get_theme"]
+
+# Okabe, M. & Ito, K. (2008) Color Universal Design: black, orange, sky blue, bluish green,
+# yellow, blue, vermillion, reddish purple.
+OI_ORANGE = "#E69F00"
+OI_SKY = "#56B4E9"
+OI_GREEN = "#009E73"
+OI_YELLOW = "#F0E442"
+OI_BLUE = "#0072B2"
+OI_VERMILLION = "#D55E00"
+OI_PURPLE = "#CC79A7"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Everything a view needs to style itself; views never hard-code a colour."""
+
+    name: str
+    font: str
+    font_size: float  # touchpoint names; other text scales from it
+    bg: str
+    ink: str  # text and outlines
+    muted: str  # secondary text, ordinary transitions
+    node_fill: str
+    lane_fills: tuple[str, ...]  # alternating swimlane bands
+    lane_border: str
+    header_fill: str  # lane and stage headers
+    header_ink: str
+    handoff: str  # handoff edges
+    risky: str  # handoffs hit by a risk rule
+    badge_ink: str  # text on handoff/risky badges
+    emotion: tuple[tuple[str, str], ...]  # (fill, text) for scores 1..5
+    edge_width: float  # ordinary transitions
+    handoff_width: tuple[float, float]  # handoff penwidth range, scaled by flow
+    handoff_style: str  # DOT style of handoff edges
+    risky_style: str
+    shadow_fill: str
+    shadow_style: str  # DOT node style for shadow systems
+    line_style: str  # blueprint lines of interaction/visibility
+    wrap: int  # characters per line in node labels
+    dpi: int  # for PNG output
+
+
+_EMOTION_COLOUR = (
+    (OI_VERMILLION, "#000000"),
+    (OI_ORANGE, "#000000"),
+    ("#D9D9D9", "#000000"),
+    (OI_SKY, "#000000"),
+    (OI_BLUE, "#FFFFFF"),
+)
+
+DEFAULT = Theme(
+    name="default",
+    font="Helvetica",
+    font_size=12.0,
+    bg="#FFFFFF",
+    ink="#1A1A1A",
+    muted="#6B6B6B",
+    node_fill="#FFFFFF",
+    lane_fills=("#F4F8FB", "#FBF7EF"),
+    lane_border="#B8C4CE",
+    header_fill="#2F3B45",
+    header_ink="#FFFFFF",
+    handoff=OI_BLUE,
+    risky=OI_VERMILLION,
+    badge_ink="#FFFFFF",
+    emotion=_EMOTION_COLOUR,
+    edge_width=1.2,
+    handoff_width=(2.0, 6.0),
+    handoff_style="bold",
+    risky_style="bold",
+    shadow_fill="#FBE9DD",
+    shadow_style="rounded,filled,dashed",
+    line_style="dashed",
+    wrap=22,
+    dpi=144,
+)
+
+WORKSHOP = Theme(
+    name="workshop",
+    font="Helvetica",
+    font_size=20.0,
+    bg="#FFFFFF",
+    ink="#000000",
+    muted="#333333",
+    node_fill="#FFFFFF",
+    lane_fills=("#EAF3FA", "#FDF3DF"),
+    lane_border="#000000",
+    header_fill="#000000",
+    header_ink="#FFFFFF",
+    handoff=OI_BLUE,
+    risky=OI_VERMILLION,
+    badge_ink="#FFFFFF",
+    emotion=_EMOTION_COLOUR,
+    edge_width=2.5,
+    handoff_width=(4.0, 10.0),
+    handoff_style="bold",
+    risky_style="bold",
+    shadow_fill="#FBE0CC",
+    shadow_style="rounded,filled,dashed",
+    line_style="dashed",
+    wrap=18,
+    dpi=96,
+)
+
+WORKSHOP_DARK = Theme(
+    name="workshop-dark",
+    font="Helvetica",
+    font_size=20.0,
+    bg="#111111",
+    ink="#FFFFFF",
+    muted="#D0D0D0",
+    node_fill="#222222",
+    lane_fills=("#1B2631", "#2B2417"),
+    lane_border="#9AA5AE",
+    header_fill="#FFFFFF",
+    header_ink="#000000",
+    handoff=OI_SKY,
+    risky=OI_ORANGE,
+    badge_ink="#000000",
+    emotion=(
+        (OI_VERMILLION, "#000000"),
+        (OI_ORANGE, "#000000"),
+        ("#BFBFBF", "#000000"),
+        (OI_SKY, "#000000"),
+        ("#3D9BE0", "#000000"),
+    ),
+    edge_width=2.5,
+    handoff_width=(4.0, 10.0),
+    handoff_style="bold",
+    risky_style="bold",
+    shadow_fill="#4A2A14",
+    shadow_style="rounded,filled,dashed",
+    line_style="dashed",
+    wrap=18,
+    dpi=96,
+)
+
+# Greyscale-safe: line style, weight and labels carry the meaning; grey levels are far apart.
+PRINT = Theme(
+    name="print",
+    font="Helvetica",
+    font_size=11.0,
+    bg="#FFFFFF",
+    ink="#000000",
+    muted="#555555",
+    node_fill="#FFFFFF",
+    lane_fills=("#FFFFFF", "#F0F0F0"),
+    lane_border="#000000",
+    header_fill="#FFFFFF",
+    header_ink="#000000",
+    handoff="#000000",
+    risky="#000000",
+    badge_ink="#FFFFFF",
+    emotion=(
+        ("#404040", "#FFFFFF"),
+        ("#808080", "#FFFFFF"),
+        ("#C0C0C0", "#000000"),
+        ("#E8E8E8", "#000000"),
+        ("#FFFFFF", "#000000"),
+    ),
+    edge_width=1.0,
+    handoff_width=(1.8, 4.5),
+    handoff_style="dashed,bold",
+    risky_style="bold",
+    shadow_fill="#FFFFFF",
+    shadow_style="rounded,dashed",
+    line_style="dashed",
+    wrap=24,
+    dpi=300,
+)
+
+THEMES: dict[str, Theme] = {t.name: t for t in (DEFAULT, WORKSHOP, WORKSHOP_DARK, PRINT)}
+
+
+def get_theme(name: str) -> Theme:
+    """The theme called ``name``, or a UsageError listing the themes there are."""
+    try:
+        return THEMES[name]
+    except KeyError:
+        raise UsageError(
+            f"unknown theme {name!r}; choose one of: {', '.join(THEMES)}"
+        ) from None
