@@ -81,8 +81,8 @@ def emit(text: str, output: str | None, color: bool = False) -> None:
 def analyze(paths: tuple[str, ...], fmt: str, output: str | None, config_file: str | None) -> None:
     """Analyse journeys: metrics, handoffs worst first, and findings.
 
-    PATHS are journey files or folders of them. Exits 0 whatever the findings (use `check` to
-    gate), 2 on bad input.
+    PATHS are journey files or folders of them. Text is coloured only on a terminal, never when
+    NO_COLOR is set. Exits 0 whatever the findings (use `check` to gate), 2 on bad input.
     """
     from journeymap.output import json, markdown, text
 

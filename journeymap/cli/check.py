@@ -63,7 +63,8 @@ def check(
     """Gate journeys in CI: report findings and exceeded thresholds, exit 1 if the gate fails.
 
     Thresholds (max_expected_handoffs, max_handoffs_on_path, max_wait_hours) come from the
-    config file and are reported as JM401-JM403 errors. Exits 0 when the gate passes, 1 when
+    config file and are reported as JM401-JM403 errors. Text lines read
+    path:line:col: CODE severity: message, then a summary line. Exits 0 when the gate passes, 1 when
     it fails, 2 on bad input or usage.
     """
     from journeymap.gate import evaluate
