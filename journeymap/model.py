@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeVar
 
 __all__ = [
     "Location",
@@ -42,10 +43,13 @@ NOWHERE = Location("<unknown>", 0, 0)
 
 
 def _loc() -> Location:
-    return field(default=NOWHERE, compare=False, repr=False)  # type: ignore[return-value]
+    return field(default=NOWHERE, compare=False, repr=False)
 
 
-def frozen_map(items: Mapping[str, object] | None = None) -> Mapping:  # type: ignore[type-arg]
+V = TypeVar("V")
+
+
+def frozen_map(items: Mapping[str, V] | None = None) -> Mapping[str, V]:
     """A read-only view of a dict, keeping insertion (file) order."""
     return MappingProxyType(dict(items or {}))
 
