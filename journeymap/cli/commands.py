@@ -24,3 +24,7 @@ ALL += [diff]
 from journeymap.cli.serve import serve  # noqa: E402
 
 ALL += [serve]
+from journeymap.cli.init import init  # noqa: E402
+from journeymap.cli.schema import schema  # noqa: E402
+
+ALL += [init, schema]
