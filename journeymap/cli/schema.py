@@ -23,8 +23,8 @@ def schema(output: Path | None) -> None:
     Editors use it for completion and checks through the modeline
     `# yaml-language-server: $schema=<path or URL>` at the top of a journey file.
     """
-    from journeymap.schema import schema_text
     from journeymap.scaffold import write_new
+    from journeymap.schema import schema_text
 
     if output is None:
         click.echo(schema_text(), nl=False)
