@@ -87,6 +87,9 @@ def journey(
     for tp in tps.values():
         for s in tp.systems:
             syss.setdefault(s, System(s, s))
+    for integration in integrations:
+        for s in integration[:2]:
+            syss.setdefault(s, System(s, s))
     ints = tuple(Integration(i[0], i[1], bool(i[2]) if len(i) > 2 else False) for i in integrations)
     stage_ids = stages if stages is not None else list(used_stages)
     return Journey(
