@@ -1,0 +1,145 @@
+"""End to end in headless Chromium: edits show up in place, broken saves show an overlay.
+
+The page gets a marker on ``window`` before each edit; a full reload would lose it, so finding it
+afterwards proves the update happened in place.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journeymap.serve import LiveServer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="the playwright package is not installed (pip install playwright)",
+    )
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _wait_subscribed(server: LiveServer, count: int = 1) -> None:
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while server.site.events.subscribers < count:
+        assert time.monotonic() < deadline, "the page never opened its event stream"
+        time.sleep(0.02)
+
+
+def _text(page: Any, element_id: str) -> str:
+    return str(page.evaluate(f"document.getElementById('{element_id}').textContent"))
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text.splitlines().index(needle) + 1
+
+
+def test_edit_break_fix_without_reload(server: LiveServer, journey_dir: Path, browser: Any) -> None:
+    path = journey_dir / "workshop.yaml"
+    original = path.read_text(encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "workshop.html")
+    page.wait_for_selector("svg.diagram #tp-call")
+    assert "Call" in _text(page, "tp-call")
+    _wait_subscribed(server)
+    page.evaluate("window.__jmMarker = 'kept'")
+    page.evaluate("window.scrollTo(0, 300)")
+    scroll_before = page.evaluate("window.scrollY")
+
+    # 1. rename a touchpoint: the diagram changes in place
+    path.write_text(
+        original.replace("name: Call\n", "name: Phone consultation\n"), encoding="utf-8"
+    )
+    page.wait_for_function(
+        "document.getElementById('tp-call').textContent.includes('Phone consultation')",
+        timeout=WAIT_MS,
+    )
+    assert page.evaluate("window.__jmMarker") == "kept"
+    assert page.evaluate("window.scrollY") == scroll_before
+    assert page.is_hidden("#jm-live-errors")
+
+    # 2. break it: an unknown stage; the overlay names file:line, the last picture stays
+    broken = original.replace("name: Call\n", "name: Phone consultation\n").replace(
+        "    stage: b\n    function: ops", "    stage: nowhere\n    function: ops"
+    )
+    line = _line_of(broken, "    stage: nowhere")
+    path.write_text(broken, encoding="utf-8")
+    page.wait_for_selector("#jm-live-errors", state="visible", timeout=WAIT_MS)
+    overlay = page.inner_text("#jm-live-errors")
+    assert f"workshop.yaml:{line}:" in overlay
+    assert "error:" in overlay
+    assert "Phone consultation" in _text(page, "tp-call")
+    assert page.evaluate("window.__jmMarker") == "kept"
+
+    # 3. fix it: the overlay clears and the new picture shows
+    path.write_text(original.replace("name: Call\n", "name: Sales call\n"), encoding="utf-8")
+    page.wait_for_selector("#jm-live-errors", state="hidden", timeout=WAIT_MS)
+    page.wait_for_function(
+        "document.getElementById('tp-call').textContent.includes('Sales call')", timeout=WAIT_MS
+    )
+    assert page.evaluate("window.__jmMarker") == "kept"
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    page.close()
+
+
+def test_presenter_controls(server: LiveServer, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(server.url + "workshop.html")
+    page.wait_for_selector("svg.diagram #tp-call")
+    page.keyboard.press("?")
+    assert page.is_visible("#jm-live-help")
+    page.keyboard.press("?")
+    assert page.is_hidden("#jm-live-help")
+    page.keyboard.press("+")
+    assert "scale(1.25)" in page.evaluate("document.querySelector('svg.diagram').style.transform")
+    page.keyboard.press("0")
+    assert "scale(1)" in page.evaluate("document.querySelector('svg.diagram').style.transform")
+    page.keyboard.press("f")
+    assert page.evaluate(
+        "document.querySelector('.jm-live-stage').classList.contains('presenting')"
+    )
+    page.keyboard.press("Escape")
+    assert not page.evaluate(
+        "document.querySelector('.jm-live-stage').classList.contains('presenting')"
+    )
+    # focus on the first stage (a: ad and call) dims ship, not ad
+    page.keyboard.press("s")
+    assert page.evaluate("document.getElementById('tp-ship').classList.contains('jm-dim')")
+    assert not page.evaluate("document.getElementById('tp-ad').classList.contains('jm-dim')")
+    # focus on the first function used (mkt: ad only)
+    page.keyboard.press("d")
+    assert page.evaluate("document.getElementById('tp-call').classList.contains('jm-dim')")
+    assert not page.evaluate("document.getElementById('tp-ad').classList.contains('jm-dim')")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.querySelectorAll('svg.diagram .jm-dim').length") == 0
+    page.close()
