@@ -28,9 +28,9 @@ system-deps:
 	  fi; \
 	fi
 
+# The static report site: one page per journey plus index.html; the command prints where to open it.
 report: $(STAMP)
-	$(VENV)/bin/journeymap validate journeys/
-	$(VENV)/bin/journeymap analyze journeys/
+	$(VENV)/bin/journeymap report journeys/ -o $(SITE)/
 
 test: $(STAMP) system-deps
 	@# pytest exits 5 when it collected nothing: a run that tested nothing fails, said plainly.

@@ -29,7 +29,15 @@ from journeymap import __version__
 __all__ = ["Entry", "Cache", "default_cache_dir", "fingerprint", "file_digest", "journey_key"]
 
 # The model keeps mappings read-only (MappingProxyType), which pickle does not know: teach it.
-copyreg.pickle(MappingProxyType, lambda m: (MappingProxyType, (dict(m),)))
+def _read_only(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+def _reduce_read_only(m: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return _read_only, (dict(m),)
+
+
+copyreg.pickle(MappingProxyType, _reduce_read_only)
 
 _SUFFIX = ".entry"
 _FORMAT = b"journeymap-report-cache/1\0"

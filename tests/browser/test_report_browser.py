@@ -1,0 +1,142 @@
+"""The report site in a real headless Chromium: no errors, no network, linked findings, no XSS."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journeymap.report import build_site
+
+pytestmark = pytest.mark.browser
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "report"
+EXAMPLE = Path(__file__).resolve().parents[2] / "journeys" / "b2b-purchase.yaml"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("journeys")
+    for name in ("broadband.yaml", "hostile.yaml"):
+        shutil.copy(DATA / name, folder / name)
+    return build_site([folder], tmp_path_factory.mktemp("out") / "site", jobs=1, cache=False).out_dir
+
+
+@dataclass
+class Visit:
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def open_(url: str, scheme: str = "light") -> Visit:
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, color_scheme=scheme)
+        contexts.append(context)
+        page = context.new_page()
+        visit = Visit(page)
+        page.on("console", lambda m: visit.errors.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: visit.errors.append(str(e)))
+        page.on("request", lambda r: visit.requests.append(r.url))
+
+        def dialog(d: Any) -> None:
+            visit.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", dialog)
+        page.add_init_script("window.__pwned = undefined;")
+        page.goto(url)
+        page.wait_for_load_state("load")
+        return visit
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def test_pages_load_without_errors_or_network(site: Path, open_page: Any, artifacts: Path) -> None:
+    for name in ("index.html", "broadband.html", "hostile.html"):
+        url = (site / name).as_uri()
+        visit = open_page(url)
+        assert visit.errors == [], (name, visit.errors)
+        assert visit.requests == [url], (name, visit.requests)
+        visit.page.screenshot(path=str(artifacts / f"report-{name[:-5]}-light.png"), full_page=True)
+
+
+def test_findings_are_listed(site: Path, open_page: Any) -> None:
+    page = open_page((site / "broadband.html").as_uri()).page
+    rows = page.locator("tr.finding-row[id^='handoff-']")
+    assert rows.count() == 5  # broadband.md: five handoffs
+    assert page.locator("tr.finding-row").count() >= 6  # and JM202 (no end-to-end owner)
+    assert "JM103" in rows.nth(2).inner_text()
+
+
+def test_clicking_a_finding_highlights_its_edge(site: Path, open_page: Any) -> None:
+    page = open_page((site / "broadband.html").as_uri()).page
+    edge = page.locator("svg.diagram #edge-call--visit")
+    assert edge.count() == 1
+    assert "is-selected" not in (edge.get_attribute("class") or "")
+    page.locator("tr[data-target='edge-call--visit'] button.pick").click()
+    assert "is-selected" in (edge.get_attribute("class") or "")
+    # Choosing another finding moves the highlight.
+    page.locator("tr[data-target='edge-offer--call'] button.pick").click()
+    assert "is-selected" not in (edge.get_attribute("class") or "")
+    assert "is-selected" in (page.locator("svg.diagram #edge-offer--call").get_attribute("class") or "")
+
+
+def test_clicking_an_edge_highlights_its_finding(site: Path, open_page: Any) -> None:
+    page = open_page((site / "broadband.html").as_uri()).page
+    page.locator("svg.diagram #edge-care-call--visit path").first.dispatch_event("click")
+    row = page.locator("tr[data-target='edge-care-call--visit']")
+    assert "is-selected" in (row.get_attribute("class") or "")
+    assert row.get_attribute("aria-current") == "true"
+    assert "JM108" in row.inner_text()  # the ping-pong handoff
+
+
+def test_hostile_names_show_as_text_and_run_nothing(site: Path, open_page: Any, artifacts: Path) -> None:
+    for name in ("hostile.html", "index.html"):
+        visit = open_page((site / name).as_uri())
+        page = visit.page
+        for row in range(page.locator("tr[data-target]").count()):
+            page.locator("tr[data-target]").nth(row).click()
+        page.mouse.move(10, 10)
+        page.hover("h1")
+        assert page.evaluate("window.__pwned") is None, name
+        assert visit.dialogs == [], name
+        assert visit.errors == [], (name, visit.errors)
+        counts = page.evaluate(
+            "['script', 'img', 'iframe', 'style'].map(t => document.getElementsByTagName(t).length)"
+        )
+        assert counts == [2 if name == "hostile.html" else 1, 0, 0, 1], (name, counts)
+    page = open_page((site / "hostile.html").as_uri()).page
+    assert page.title().startswith("<script>window.__pwned = 'title'</script> Hostile {{7*7}}")
+    assert "<script>window.__pwned='touchpoint'</script>Form" in page.inner_text("#details")
+    page.screenshot(path=str(artifacts / "report-hostile-text.png"), full_page=True)
+
+
+def test_screenshots_dark_and_print(site: Path, open_page: Any, artifacts: Path, tmp_path: Path) -> None:
+    if EXAMPLE.is_file():
+        example = build_site([EXAMPLE], tmp_path / "example", jobs=1, cache=False)
+        url = example.pages[0].as_uri()
+    else:
+        url = (site / "broadband.html").as_uri()
+    dark = open_page(url, "dark")
+    assert dark.errors == []
+    background = dark.page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(15, 20, 25)"  # --bg of the dark scheme
+    dark.page.screenshot(path=str(artifacts / "report-journey-dark.png"), full_page=True)
+    light = open_page(url)
+    light.page.screenshot(path=str(artifacts / "report-journey-light.png"), full_page=True)
+    light.page.emulate_media(media="print")
+    light.page.screenshot(path=str(artifacts / "report-journey-print.png"), full_page=True)
+    pdf = light.page.pdf(prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF")
+    (artifacts / "report-journey.pdf").write_bytes(pdf)
