@@ -2,10 +2,13 @@
 
 Systems are numbered and sets of systems are Python ints used as bit sets, so the state search
 stays small: for each item asked somewhere, the search walks states ``(touchpoint, systems holding
-the item, available)`` from the touchpoints where the customer first gives it. A state that holds
-the item in a subset of the systems of an already visited state at the same touchpoint (and is
-available only if that one is) is skipped: it cannot reveal a repeat ask the visited one does not
-(the step is monotone), so the search explores only minimal states and ends on cycles.
+the item, available, crossed)`` from the touchpoints where the customer first gives it; *crossed*
+says a handoff was crossed since the customer last gave the item. A repeat ask (JM103) is an ask
+where the item is not available and a handoff was crossed: the customer gave it to another
+function. A state that holds the item in a subset of the systems of an already visited state at
+the same touchpoint (and is available only if that one is, and crossed if that one is) is
+skipped: it cannot reveal a repeat ask the visited one does not (the step is monotone), so the
+search explores only minimal states and ends on cycles.
 """
 
 from __future__ import annotations
@@ -109,7 +112,7 @@ def repeat_asks(ix: Index, systems: Systems, budget: int = 20_000_000) -> Contex
     used = 0
     complete = True
     own, reach = systems.touchpoint, systems.reach
-    out, dst, transitions = ix.out, ix.dst, ix.transitions
+    out, dst, transitions, handoff = ix.out, ix.dst, ix.transitions, ix.handoff
     carries_any = any(t.carries for t in transitions)
     for item in sorted(askers):
         asks = [False] * ix.n
@@ -118,53 +121,58 @@ def repeat_asks(ix: Index, systems: Systems, budget: int = 20_000_000) -> Contex
         carried = [item in t.carries for t in transitions] if carries_any else None
         seeds = _first_givers(ix, asks)
         # States after the customer was at a touchpoint: parallel lists, breadth-first order.
-        # seen[j]: the (holding, available) pairs already explored at touchpoint j.
-        seen: list[list[tuple[int, bool]] | None] = [None] * ix.n
+        # seen[j]: the (holding, available, crossed) states already explored at touchpoint j;
+        # crossed: a handoff was crossed since the customer last gave the item.
+        seen: list[list[tuple[int, bool, bool]] | None] = [None] * ix.n
         s_node: list[int] = []
         s_hold: list[int] = []
         s_avail: list[bool] = []
+        s_crossed: list[bool] = []
         s_parent: list[int] = []
         for i in seeds:
-            seen[i] = [(reach[i], True)]
+            seen[i] = [(reach[i], True, False)]
             s_node.append(i)
             s_hold.append(reach[i])
             s_avail.append(True)
+            s_crossed.append(False)
             s_parent.append(-1)
         k = 0
         while k < len(s_node):
             if used + len(s_node) > budget:
                 complete = False
                 break
-            i, holding, available = s_node[k], s_hold[k], s_avail[k]
+            i, holding, available, crossed = s_node[k], s_hold[k], s_avail[k], s_crossed[k]
             for e in out[i]:
                 j = dst[e]
                 here = bool(holding & own[j]) or (available and carried is not None and carried[e])
+                c = crossed or handoff[e]
                 if asks[j]:
-                    if not here:
+                    if not here and c:
                         key = (j, item)
                         if key not in found:
                             found[key] = (_witness(s_node, s_parent, k), set())
                         found[key][1].add(e)
-                    h, a = holding | reach[j], True
+                    h, a, c = holding | reach[j], True, False
                 elif here:
                     h, a = holding | reach[j], True
                 else:
                     h, a = holding, False
                 states = seen[j]
                 if states is None:
-                    seen[j] = [(h, a)]
+                    seen[j] = [(h, a, c)]
                 else:
                     dominated = False
-                    for h0, a0 in states:
-                        if (h0 | h) == h and (a or not a0):
+                    for h0, a0, c0 in states:
+                        if (h0 | h) == h and (a or not a0) and (c0 or not c):
                             dominated = True
                             break
                     if dominated:
                         continue
-                    states.append((h, a))
+                    states.append((h, a, c))
                 s_node.append(j)
                 s_hold.append(h)
                 s_avail.append(a)
+                s_crossed.append(c)
                 s_parent.append(k)
             k += 1
         used += len(s_node)

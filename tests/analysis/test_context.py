@@ -23,7 +23,7 @@ def test_one_way_integration_respected() -> None:
     # Reverse direction (y -> x only): not available at b -> repeat ask.
     tps = {
         "a": {"systems": ["x"], "asks": ["email"], "next": ["b"]},
-        "b": {"systems": ["y"], "asks": ["email"]},
+        "b": {"systems": ["y"], "asks": ["email"], "function": "g"},
     }
     assert _repeats(journey(tps, integrations=[("x", "y", True)])) == set()
     assert _repeats(journey(tps, integrations=[("y", "x", True)])) == {("b", "email")}
@@ -34,7 +34,7 @@ def test_chain_of_integrations() -> None:
     # x -> y -> z (one-way each): an item recorded in x reaches z.
     tps = {
         "a": {"systems": ["x"], "asks": ["id"], "next": ["b"]},
-        "b": {"systems": ["z"], "asks": ["id"]},
+        "b": {"systems": ["z"], "asks": ["id"], "function": "g"},
     }
     j = journey(tps, integrations=[("x", "y", True), ("y", "z", True)])
     assert _repeats(j) == set()
@@ -49,7 +49,7 @@ def test_carries_needs_availability_before() -> None:
         {
             "a": {"asks": ["id"], "next": [{"to": "b", "carries": ["id"]}]},
             "b": {"next": [{"to": "c", "carries": ["id"]}]},
-            "c": {"asks": ["id"]},
+            "c": {"asks": ["id"], "function": "g"},
         }
     )
     assert _repeats(ok) == set()
@@ -58,10 +58,19 @@ def test_carries_needs_availability_before() -> None:
         {
             "a": {"asks": ["id"], "next": ["b"]},
             "b": {"next": [{"to": "c", "carries": ["id"]}]},
-            "c": {"asks": ["id"]},
+            "c": {"asks": ["id"], "function": "g"},
         }
     )
     assert _repeats(broken) == {("c", "id")}
+    # The same loss inside one function is that function's own form design: not JM103.
+    inside = journey(
+        {
+            "a": {"asks": ["id"], "next": ["b"]},
+            "b": {"next": [{"to": "c", "carries": ["id"]}]},
+            "c": {"asks": ["id"]},
+        }
+    )
+    assert _repeats(inside) == set()
 
 
 def test_only_some_paths_lose_it() -> None:
@@ -73,7 +82,7 @@ def test_only_some_paths_lose_it() -> None:
             "a": {"systems": ["x"], "asks": ["id"], "next": ["b", "c"]},
             "b": {"systems": ["x"], "next": [{"to": "d", "carries": ["id"]}]},
             "c": {"next": ["d"]},
-            "d": {"systems": ["w"], "asks": ["id"]},
+            "d": {"systems": ["w"], "asks": ["id"], "function": "g"},
         }
     )
     ix = build_index(j)
@@ -90,7 +99,7 @@ def test_repeat_ask_inside_a_cycle_terminates() -> None:
         {
             "a": {"systems": ["x"], "asks": ["id"], "next": ["b"]},
             "b": {"systems": ["x"], "next": ["c", "end"]},
-            "c": {"asks": ["id"], "next": ["b"]},
+            "c": {"asks": ["id"], "function": "g", "next": ["b"]},
             "end": {"outcome": "done"},
         }
     )
@@ -114,8 +123,8 @@ def test_giver_after_another_giver_is_not_a_seed() -> None:
     j = journey(
         {
             "a": {"systems": ["x"], "asks": ["id"], "next": ["b"]},
-            "b": {"systems": ["x", "y"], "asks": ["id"], "next": ["c"]},
-            "c": {"systems": ["x"], "asks": ["id"]},
+            "b": {"systems": ["x", "y"], "asks": ["id"], "function": "h", "next": ["c"]},
+            "c": {"systems": ["x"], "asks": ["id"], "function": "g"},
         }
     )
     assert _repeats(j) == set()
@@ -123,9 +132,9 @@ def test_giver_after_another_giver_is_not_a_seed() -> None:
 
 def test_budget_stops_and_says_so() -> None:
     tps: dict[str, dict[str, Any]] = {
-        f"t{i}": {"asks": ["id"], "next": [f"t{i + 1}"]} for i in range(50)
+        f"t{i}": {"asks": ["id"], "function": f"f{i % 2}", "next": [f"t{i + 1}"]} for i in range(50)
     }
-    tps["t50"] = {"asks": ["id"]}
+    tps["t50"] = {"asks": ["id"], "function": "f0"}
     ix = build_index(journey(tps))
     full = repeat_asks(ix, build_systems(ix))
     cut = repeat_asks(ix, build_systems(ix), budget=10)
