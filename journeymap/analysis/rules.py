@@ -171,9 +171,9 @@ def repeat_ask_findings(ix: Index, context: ContextResult, hits: Hits) -> list[F
                 ix,
                 "JM103",
                 f"`{here}` asks for `{repeat.item}` again although the customer already gave it "
-                f"(at `{first}`, e.g. {path}) and it does not reach here via {via}; add "
-                f"`carries: [{repeat.item}]` to that transition or give `{here}` a system that "
-                f"holds it",
+                f"to another function (at `{first}`, e.g. {path}) and it does not reach here "
+                f"via {via}; carry it along that path (`carries: [{repeat.item}]`), integrate "
+                f"the systems on it, or give `{here}` a system that holds it",
                 touchpoint=repeat.touchpoint,
                 touchpoints=tuple(dict.fromkeys(repeat.path)),
             )
