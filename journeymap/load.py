@@ -261,6 +261,7 @@ class _Session:
         self._parsed: dict[str, Parsed] = {}
         self._orgs: dict[str, _Org] = {}
         self._org_problems: dict[str, list[Problem]] = {}
+        self._org_uses: dict[str, list[str]] = {}
 
     def parsed(self, path: str) -> Parsed:
         key = os.path.realpath(path)
@@ -276,19 +277,30 @@ class _Session:
         reader = _Reader(parsed.path, parsed.problems[:])
         journey = reader.journey(parsed.root, self, (os.path.realpath(parsed.path),))
         problems = reader.sorted_problems() + [
-            p for key in reader.used for p in self._org_problems.get(key, ())
+            p for key in self._closure(reader.used) for p in self._org_problems.get(key, ())
         ]
         if problems or journey is None:
             raise InputError(_unique(problems))
         return journey
 
+    def _closure(self, used: list[str]) -> list[str]:
+        """The organisation files pulled in, directly or through their own ``uses:``."""
+        out: list[str] = []
+        todo = list(used)
+        while todo:
+            key = todo.pop(0)
+            if key not in out:
+                out.append(key)
+                todo.extend(self._org_uses.get(key, ()))
+        return out
+
     def organisation(self, parsed: Parsed) -> None:
         key = os.path.realpath(parsed.path)
         if key not in self._orgs:
             self._load_org(parsed, (key,))
-        problems = self._org_problems.get(key, [])
+        problems = [p for used in self._closure([key]) for p in self._org_problems.get(used, ())]
         if problems:
-            raise InputError(problems)
+            raise InputError(_unique(problems))
 
     def shared(self, path: str, chain: tuple[str, ...]) -> _Org:
         """The organisation in a ``uses:`` file (loaded once; its problems kept aside)."""
@@ -304,6 +316,7 @@ class _Session:
         org = reader.organisation_file(parsed.root, self, chain)
         self._orgs[key] = org
         self._org_problems[key] = reader.sorted_problems()
+        self._org_uses[key] = reader.used
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
@@ -346,6 +359,9 @@ class _Reader:
         self.problems = problems
         self.refs: list[_Ref] = []
         self.used: list[str] = []  # realpaths of organisation files this file pulls in
+        self.broken: set[str] = set()  # kinds whose section is unreadable: skip their references
+        self.volume_keys: dict[str, Node] = {}  # touchpoint id -> its 'volume' key
+        self.unsure: set[str] = set()  # touchpoints with an invalid share or volume
 
     # -- problems ------------------------------------------------------------------------
 
@@ -443,11 +459,12 @@ class _Reader:
     def check_id(self, node: Node, value: str, name: str) -> str | None:
         if len(value) > MAX_ID_LENGTH:
             self.error(
-                node, f"{name} is too long ({len(value)} characters; at most {MAX_ID_LENGTH})"
+                node,
+                f"id in '{name}' is too long ({len(value)} characters; at most {MAX_ID_LENGTH})",
             )
             return None
         if not _ID.match(value):
-            self.error(node, f"{name} '{value}' is not a valid id", _slug_hint(value))
+            self.error(node, f"invalid id '{value}' in '{name}'", _slug_hint(value))
             return None
         return value
 
@@ -575,6 +592,9 @@ class _Reader:
 
     def org_sections(self, entries: dict[str, tuple[Node, Node]]) -> _Org:
         org = _Org()
+        for section, kind in (("functions", "function"), ("systems", "system")):
+            if section in entries and entries[section][1].__class__ is not MapNode:
+                self.broken.add(kind)
         if "functions" in entries:
             for fid, (key, value) in self.ids_mapping(entries["functions"][1], "functions"):
                 spec = self.mapping(value, fid, f"function '{fid}'", FUNCTION_KEYS)
@@ -650,7 +670,7 @@ class _Reader:
             return []
         out = []
         for text, (key, value) in entries.items():
-            if self.check_id(key, text, "id") is not None:
+            if self.check_id(key, text, name) is not None:
                 out.append((text, (key, value)))
         return out
 
@@ -767,6 +787,10 @@ class _Reader:
             owner = self.ref(entries["owner"][1], "owner", "function", "journey")
         local = self.org_sections(entries)
         stages = self.stages(entries["stages"][1]) if "stages" in entries else ()
+        if "stages" in entries and entries["stages"][1].__class__ is not SeqNode:
+            self.broken.add("stage")
+        if "touchpoints" in entries and entries["touchpoints"][1].__class__ is not MapNode:
+            self.broken.add("touchpoint")
         touchpoint_ids: list[str] = []
         touchpoints = (
             self.touchpoints(entries["touchpoints"][1], touchpoint_ids)
@@ -890,6 +914,17 @@ class _Reader:
                 values[name] = self.transitions(tid, value)
             else:  # pains, gains, notes, ideas
                 values[name] = self.texts(value, name)
+        next_node = spec["next"][1] if "next" in spec else None
+        if "outcome" in spec and next_node.__class__ is SeqNode and next_node.items:
+            self.error(
+                spec["outcome"][0],
+                f"'outcome' on touchpoint '{tid}', which has 'next' transitions",
+                "an outcome belongs to a terminal touchpoint",
+            )
+        if "volume" in spec:
+            self.volume_keys[tid] = spec["volume"][0]
+            if values["volume"] is None:
+                self.unsure.add(tid)
         if values.get("stage") is None or values.get("function") is None:
             return None
         return Touchpoint(
@@ -939,6 +974,8 @@ class _Reader:
                 target_node = spec["to"][1]
                 if "share" in spec:
                     share = self.number(spec["share"][1], "share", 1)
+                    if share is None:
+                        self.unsure.add(source)
                 if "carries" in spec:
                     carries = self.idents(spec["carries"][1], "carries")
                 if "owner" in spec:
@@ -953,7 +990,7 @@ class _Reader:
                 target_node,
                 "next" if target_node is item else "to",
                 "touchpoint",
-                f"touchpoint '{source}'",
+                f"'next' of touchpoint '{source}'",
             )
             if target is None:
                 continue
@@ -977,7 +1014,7 @@ class _Reader:
         sets = {kind: (set(ids), ids) for kind, ids in known.items()}
         for ref in self.refs:
             entry = sets.get(ref.kind)
-            if entry is None or ref.value in entry[0]:
+            if entry is None or ref.value in entry[0] or ref.kind in self.broken:
                 continue
             hint = _suggest(ref.value, entry[1])
             if hint is None and not entry[0]:
@@ -1002,23 +1039,13 @@ class _Reader:
         with_volume = [tp for tp in entries if tp.volume is not None]
         for tp in touchpoints.values():
             if tp.volume is not None and tp.id not in entry_ids:
-                self.problems.append(
-                    Problem(
-                        tp.location,
-                        f"'volume' on touchpoint '{tp.id}', which is not an entry",
-                        "give volumes on entry touchpoints only",
-                    )
-                )
-            if tp.outcome is not None and tp.next:
-                self.problems.append(
-                    Problem(
-                        tp.location,
-                        f"'outcome' on touchpoint '{tp.id}', which has 'next' transitions",
-                        "an outcome belongs to a terminal touchpoint",
-                    )
+                self.error(
+                    self.volume_keys[tp.id],
+                    f"'volume' on touchpoint '{tp.id}', which is not an entry",
+                    "give volumes on entry touchpoints only",
                 )
             shares = [t.share is not None for t in tp.next]
-            if any(shares) and not all(shares):
+            if tp.id not in self.unsure and any(shares) and not all(shares):
                 missing = next(t for t in tp.next if t.share is None)
                 self.problems.append(
                     Problem(
@@ -1028,7 +1055,7 @@ class _Reader:
                         "give every transition out of a touchpoint a share, or none",
                     )
                 )
-        if with_volume and len(with_volume) != len(entries):
+        if with_volume and len(with_volume) != len(entries) and not self.unsure & entry_ids:
             for tp in entries:
                 if tp.volume is None:
                     self.problems.append(

@@ -196,6 +196,7 @@ def parse(text: str, path: str) -> Parsed:
     root: Node | None = None
     stack: list[MapNode | SeqNode] = []
     pending_key: list[Node | None] = []  # per open mapping: the key waiting for its value
+    tainted: list[bool] = []  # per open collection: carries a forbidden tag
     documents = 0
     scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
     map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -233,10 +234,12 @@ def parse(text: str, path: str) -> Parsed:
                         )
                     )
                     return Parsed(path, None, problems)
-                if event.tag is not None and event.tag not in allowed:
+                tagged = event.tag is not None and event.tag not in allowed
+                if tagged:
                     problems.append(_tag_problem(path, event))
                 elif event.anchor is not None:
                     problems.append(_anchor_problem(path, event))
+                tainted.append(tagged)
                 collection: MapNode | SeqNode = (
                     MapNode(event.start_mark) if cls is map_start else SeqNode(event.start_mark)
                 )
@@ -246,6 +249,8 @@ def parse(text: str, path: str) -> Parsed:
             elif cls is map_end or cls is seq_end:
                 node = stack.pop()
                 pending_key.pop()
+                if tainted.pop():  # a forbidden tag: already reported, skip its contents
+                    node = BadNode(node.start_mark)
             elif cls is alias:
                 problems.append(
                     Problem(
