@@ -8,13 +8,35 @@ import pydot
 
 from journeymap.render.escape import GRAPHVIZ_STRING_LIMIT, dot_quote
 
-__all__ = ["Html", "attrs", "num", "node", "edge", "q"]
+__all__ = ["Html", "Quoted", "attrs", "edge", "label", "node", "num", "q"]
 
 
 class Html(str):
-    """A finished HTML-like label (built only from :func:`~escape.html_text` pieces)."""
+    """A finished HTML-like label (built only from :func:`~escape.html_text` pieces).
+
+    Not used by the views: the embedded Graphviz is built without expat and cannot read them.
+    """
 
     __slots__ = ()
+
+
+class Quoted(str):
+    """A finished DOT double-quoted string (from :func:`label`), passed through as is."""
+
+    __slots__ = ()
+
+
+def label(lines: list[str], justify: str = "n") -> Quoted:
+    """A multi-line DOT label: each line quoted and escaped, joined by ``\\n`` or ``\\l``.
+
+    ``justify`` ``"l"`` left-justifies every line. The line texts are journey text: every
+    backslash is doubled and every quote escaped, so only our own separators are escapes.
+    """
+    sep = "\\l" if justify == "l" else "\\n"
+    body = sep.join(dot_quote(line)[1:-1] for line in lines)
+    if len(body) >= GRAPHVIZ_STRING_LIMIT - 8:
+        raise ValueError("label over Graphviz's string limit")
+    return Quoted(f'"{body}{sep if justify == "l" else ""}"')
 
 
 def num(value: float) -> str:
@@ -29,6 +51,8 @@ def q(text: object) -> str:
 
 
 def _value(value: object) -> str:
+    if isinstance(value, Quoted):
+        return str(value)
     if isinstance(value, Html):
         if len(value) >= GRAPHVIZ_STRING_LIMIT - 2:  # clipped text keeps us far below
             raise ValueError("HTML label over Graphviz's string limit")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import pydot
 
-from journeymap.render._dot import Html, attrs, edge, node
+from journeymap.render._dot import Quoted, attrs, edge, node
 from journeymap.render.escape import dot_quote
 from journeymap.render.themes import Theme
 
@@ -41,7 +41,7 @@ class Band:
     """One horizontal band: a swimlane (``lane``) or a drawn separator line (``line``)."""
 
     key: str
-    header: Html
+    header: Quoted
     css_id: str
     fill: str = "#FFFFFF"
     kind: str = "lane"
@@ -56,6 +56,7 @@ class _Content:
     stage: int
     values: dict[str, object]
     follows: str | None = None  # same column as this node
+    column: int | None = None  # a fixed column (legend items), modulo the column count
 
 
 @dataclass
@@ -72,7 +73,7 @@ class Grid:
         self,
         name: str,
         theme: Theme,
-        stages: Sequence[tuple[str, Html]],
+        stages: Sequence[tuple[str, Quoted]],
         bands: Sequence[Band],
         graph_attrs: dict[str, object],
     ) -> None:
@@ -91,11 +92,13 @@ class Grid:
         stage_index: int,
         name: str,
         follows: str | None = None,
+        column: int | None = None,
         **values: object,
     ) -> None:
-        """Place a content node in a band and a stage (``follows``: in that node's column)."""
+        """Place a content node in a band and a stage (``follows``: in that node's column;
+        ``column``: in that column counted across the whole grid, wrapping around)."""
         self.bands[band_key].nodes.append(name)
-        self._content[name] = _Content(name, band_key, stage_index, values, follows)
+        self._content[name] = _Content(name, band_key, stage_index, values, follows, column)
 
     def connect(self, tail: str, head: str, **values: object) -> None:
         """A visible edge between content nodes (its constraint is decided in :meth:`to_dot`)."""
@@ -109,7 +112,7 @@ class Grid:
         within: list[tuple[str, str]] = []
         for link in self._links:
             a, b = content.get(link.tail), content.get(link.head)
-            if a and b and a.stage == b.stage and not a.follows and not b.follows:
+            if a and b and a.stage == b.stage and _free(a) and _free(b):
                 within.append((link.tail, link.head))
         loops = back_edges(list(content), within)
         preds: dict[str, list[str]] = {n: [] for n in content}
@@ -132,21 +135,20 @@ class Grid:
 
         widths = [1] * len(self.stages)
         for n, c in content.items():
-            if not c.follows:
+            if _free(c):
                 widths[c.stage] = max(widths[c.stage], depth_of(n) + 1)
         starts = [0] * len(self.stages)
         for i in range(1, len(self.stages)):
             starts[i] = starts[i - 1] + widths[i - 1]
-        column = {n: starts[c.stage] + depth[n] for n, c in content.items() if not c.follows}
+        total = sum(widths) or 1
+        column = {n: starts[c.stage] + depth[n] for n, c in content.items() if _free(c)}
         for n, c in content.items():
-            if c.follows:
+            if c.column is not None:
+                column[n] = c.column % total
+            elif c.follows:
                 column[n] = column.get(c.follows, starts[c.stage])
-        back = {
-            i
-            for i, link in enumerate(self._links)
-            if (link.tail, link.head) in loops
-        }
-        return column, starts, back, sum(widths) or 1
+        back = {i for i, link in enumerate(self._links) if (link.tail, link.head) in loops}
+        return column, starts, back, total
 
     # -- output --------------------------------------------------------------------------------
 
@@ -210,6 +212,8 @@ class Grid:
                         style="filled",
                         fillcolor=theme.header_fill,
                         fontcolor=theme.header_ink,
+                        fontname=theme.bold,
+                        fontsize=theme.font_size * 1.15,
                         color=theme.header_fill,
                     )
                 )
@@ -227,12 +231,12 @@ class Grid:
                     {
                         "id": band.css_id,
                         "class": band.css_class,
-                        "label": _band_label(band, theme),
+                        "label": band.header,
                         "labeljust": "l",
                         "labelloc": "t",
-                        "fontcolor": theme.muted if line else theme.header_ink,
-                        "fontname": theme.font,
-                        "fontsize": theme.font_size,
+                        "fontcolor": theme.muted if line else theme.ink,
+                        "fontname": theme.font if line else theme.bold,
+                        "fontsize": theme.font_size * (1.0 if line else 1.15),
                         "style": "filled" if not line else "invis",
                         "fillcolor": band.fill,
                         "color": theme.lane_border,
@@ -294,6 +298,16 @@ class Grid:
             elif last:
                 graph.add_edge(edge(f"~cell-{b}-0", f"~cell-{b}-{last}", **_INVISIBLE))
 
+        # nodes with a fixed column (legend items) keep their order top to bottom in a column
+        fixed: dict[tuple[str, int], list[str]] = {}
+        for name, c in self._content.items():
+            if c.column is not None:
+                fixed.setdefault((c.band, column[name]), []).append(name)
+        for names in fixed.values():  # inside a cluster, dot puts a flat edge's head on top
+            names = names[::-1]
+            for a, b_ in zip(names, names[1:]):
+                graph.add_edge(edge(a, b_, **_INVISIBLE))
+
         # visible edges: only forward edges inside one band may constrain the layout
         for i, link in enumerate(self._links):
             values = dict(link.values)
@@ -311,13 +325,8 @@ class Grid:
         return graph.to_string()
 
 
-def _band_label(band: Band, theme: Theme) -> Html:
-    if band.kind == "line":
-        return Html(f"<I>{band.header}</I>")
-    return Html(
-        f'<TABLE BORDER="0" CELLPADDING="4" CELLSPACING="0" BGCOLOR="{theme.header_fill}">'
-        f"<TR><TD>{band.header}</TD></TR></TABLE>"
-    )
+def _free(c: _Content) -> bool:
+    return c.follows is None and c.column is None
 
 
 def back_edges(order: Sequence[str], edges: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:

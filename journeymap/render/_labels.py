@@ -1,27 +1,31 @@
-"""HTML-like labels for the views. Journey text enters only through :func:`escape.html_text`."""
+"""Label text for the views, as plain DOT strings (see :func:`_dot.label`).
+
+The embedded Graphviz has no HTML-like labels, so styling lives in node and edge attributes;
+journey text enters labels only through :func:`escape.clip` and :func:`_dot.label`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from journeymap.model import Function, Touchpoint
-from journeymap.render._dot import Html, num
-from journeymap.render.escape import html_text, wrap, clip
+from journeymap.render._dot import Quoted, label
+from journeymap.render.escape import clip, wrap
 from journeymap.render.themes import Theme
 
 __all__ = [
-    "emotion_cell",
+    "emotion_glyphs",
+    "emotion_style",
     "fmt_flow",
     "fmt_share",
-    "handoff_badge",
-    "header",
-    "lane_header",
-    "legend",
-    "lines",
+    "handoff_label",
+    "lane_title",
+    "text_lines",
     "touchpoint_label",
 ]
 
 FILLED, EMPTY = "\u25cf", "\u25cb"  # ● ○
+EMOTION_WORDS = ("frustrated", "unhappy", "neutral", "happy", "delighted")
 
 
 def fmt_share(share: float) -> str:
@@ -43,115 +47,60 @@ def fmt_flow(flow: float) -> str:
     return f"{flow:.2f}".rstrip("0").rstrip(".") or "0"
 
 
-def lines(text: object, width: int, max_lines: int = 4) -> str:
-    """Escaped text wrapped to ``width`` and joined with ``<BR/>``; at most ``max_lines``."""
+def text_lines(text: object, width: int, max_lines: int = 4) -> list[str]:
+    """Clipped text wrapped to ``width``; at most ``max_lines`` (the last ends with an ellipsis)."""
     parts = wrap(clip(text), width)
     if len(parts) > max_lines:
         parts = parts[:max_lines]
         parts[-1] = parts[-1][: max(width - 1, 1)] + "\u2026"
-    return "<BR/>".join(html_text(p) for p in parts)
+    return parts
 
 
-def font(text: str, theme: Theme, scale: float = 1.0, colour: str | None = None) -> str:
-    size = f' POINT-SIZE="{num(theme.font_size * scale)}"' if scale != 1.0 else ""
-    col = f' COLOR="{colour}"' if colour else ""
-    return f"<FONT{size}{col}>{text}</FONT>" if size or col else text
-
-
-def emotion_cell(score: int, theme: Theme, scale: float = 0.85) -> str:
-    """A table cell showing emotion by colour AND by dots and number (``●●○○○ 2/5``)."""
+def emotion_glyphs(score: int) -> str:
+    """Emotion told without colour: ``●●○○○ 2/5``."""
     level = min(max(int(score), 1), 5)
-    fill, ink = theme.emotion[level - 1]
-    dots = FILLED * level + EMPTY * (5 - level)
-    return (
-        f'<TD BGCOLOR="{fill}" CELLPADDING="3">'
-        f"{font(f'{dots} {level}/5', theme, scale, ink)}</TD>"
-    )
+    return f"{FILLED * level}{EMPTY * (5 - level)} {level}/5"
 
 
-def touchpoint_label(tp: Touchpoint, theme: Theme, entry: bool, flow: float | None) -> Html:
-    """Name (bold, wrapped), channel, emotion, and entry/outcome markers."""
-    rows = [f"<TR><TD><B>{lines(tp.name, theme.wrap)}</B></TD></TR>"]
-    meta = []
+def emotion_style(score: int | None, theme: Theme) -> dict[str, object]:
+    """Node fill, border and text colour for an emotion score (neutral when unknown)."""
+    if score is None:
+        return {"fillcolor": theme.node_fill, "color": theme.ink, "fontcolor": theme.ink}
+    fill, border, ink = theme.emotion[min(max(int(score), 1), 5) - 1]
+    return {"fillcolor": fill, "color": border, "fontcolor": ink, "penwidth": 2}
+
+
+def touchpoint_label(tp: Touchpoint, theme: Theme, entry: bool) -> Quoted:
+    """Name (wrapped), channel, emotion glyphs, and entry/outcome markers."""
+    rows = text_lines(tp.name, theme.wrap)
     if tp.channel:
-        meta.append(f"via {html_text(tp.channel, 40)}")
-    if flow is not None:
-        meta.append(f"flow {fmt_flow(flow)}")
-    if meta:
-        rows.append(f"<TR><TD>{font(' · '.join(meta), theme, 0.8, theme.muted)}</TD></TR>")
+        rows.append(f"via {clip(tp.channel, 40)}")
     if tp.emotion is not None:
-        rows.append(f"<TR>{emotion_cell(tp.emotion, theme)}</TR>")
+        rows.append(emotion_glyphs(tp.emotion))
     marks = []
     if entry:
         marks.append("\u25b6 start")
     if tp.outcome:
-        marks.append(f"\u25a0 {html_text(tp.outcome, 40)}")
+        marks.append(f"\u25a0 {clip(tp.outcome, 40)}")
     if marks:
-        rows.append(f"<TR><TD>{font('  '.join(marks), theme, 0.8)}</TD></TR>")
-    return Html(
-        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
-        + "".join(rows)
-        + "</TABLE>"
-    )
+        rows.append("  ".join(marks))
+    return label(rows)
 
 
-def header(text: object, theme: Theme, scale: float = 1.1, width: int | None = None) -> Html:
-    """A bold header (stage or band name), wrapped."""
-    return Html(f"{font('<B>' + lines(text, width or theme.wrap) + '</B>', theme, scale)}")
+def lane_title(function: Function, theme: Theme) -> Quoted:
+    """``Function · Lead`` (wrapped when long)."""
+    text = f"{clip(function.name)} \u00b7 {clip(function.lead)}" if function.lead else function.name
+    return label(text_lines(text, theme.wrap * 2, 2))
 
 
-def lane_header(function: Function, theme: Theme) -> Html:
-    """``Function · Lead`` on one line when short, else name over lead."""
-    name, lead = clip(function.name), clip(function.lead) if function.lead else ""
-    if lead and len(name) + len(lead) + 3 <= theme.wrap + 6:
-        text = f"<B>{html_text(name)}</B> · {html_text(lead)}"
-    elif lead:
-        text = f"<B>{lines(name, theme.wrap)}</B><BR/>· {lines(lead, theme.wrap, 2)}"
-    else:
-        text = f"<B>{lines(name, theme.wrap)}</B>"
-    return Html(font(text, theme, 1.1))
-
-
-def handoff_badge(
-    number: int | None, share: str, rules: Sequence[str], colour: str, theme: Theme
-) -> Html:
-    """Edge label: the handoff number on a coloured badge, then the share and risk rule codes."""
+def handoff_label(number: int | None, share: str, rules: Sequence[str], theme: Theme) -> Quoted:
+    """``#3 · 50%`` and, for risky handoffs, ``risk: JM101 JM104`` below."""
     if number is None:
-        return Html(font(html_text(share), theme, 1.0, theme.muted))
-    text = html_text(share)
+        return label([share])
+    rows = [f"#{number} \u00b7 {share}"]
     if rules:
-        codes = " ".join(html_text(r, 12) for r in rules[:8])
-        text += "<BR/>" + font("<B>risk: " + codes + "</B>", theme, 0.9, colour)
-    return Html(
-        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>'
-        f'<TD BGCOLOR="{colour}" VALIGN="MIDDLE"><FONT COLOR="{theme.badge_ink}">'
-        f"<B> {number} </B></FONT></TD>"
-        f'<TD ALIGN="LEFT" BALIGN="LEFT">{text}</TD></TR></TABLE>'
-    )
-
-
-def legend(
-    title: object,
-    subtitle: Iterable[str],
-    items: Iterable[tuple[str, str]],
-    theme: Theme,
-) -> Html:
-    """The graph label: title, subtitle lines, then a key of (symbol cell, meaning) pairs."""
-    rows = [f'<TR><TD ALIGN="LEFT">{font("<B>" + html_text(title, 200) + "</B>", theme, 1.6)}</TD></TR>']
-    for line in subtitle:
-        rows.append(f'<TR><TD ALIGN="LEFT">{font(line, theme, 0.95, theme.muted)}</TD></TR>')
-    cells = "".join(f"{sym}<TD ALIGN=\"LEFT\">{font(text, theme, 0.85)}</TD>" for sym, text in items)
-    rows.append(
-        '<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2">'
-        f"<TR>{cells}</TR></TABLE></TD></TR>"
-    )
-    return Html(
-        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
-    )
-
-
-def emotion_key(theme: Theme) -> tuple[str, str]:
-    """A legend item showing the five emotion cells."""
-    cells = "".join(emotion_cell(level, theme, 0.75) for level in range(1, 6))
-    table = f'<TD><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1"><TR>{cells}</TR></TABLE></TD>'
-    return table, "emotion 1 (frustrated) to 5 (delighted)"
+        codes = [clip(r, 12) for r in rules[:8]]
+        rows.append("risk: " + " ".join(codes[:4]))
+        if len(codes) > 4:
+            rows.append(" ".join(codes[4:]))
+    return label(rows)

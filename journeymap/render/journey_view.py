@@ -5,13 +5,23 @@ from __future__ import annotations
 from journeymap.analysis.types import Handoff, JourneyAnalysis
 from journeymap.model import Function, Journey
 from journeymap.render import _labels as L
-from journeymap.render._dot import Html
+from journeymap.render._dot import label
 from journeymap.render._grid import Band, Grid
-from journeymap.render.escape import html_text, svg_id
+from journeymap.render._labels import text_lines
+from journeymap.render.escape import clip, svg_id
 from journeymap.render.themes import Theme
 
-__all__ = ["build_journey_graph", "graph_attributes", "lanes", "risk_rules", "stage_list"]
+__all__ = [
+    "KEY",
+    "build_journey_graph",
+    "graph_attributes",
+    "key_items",
+    "lanes",
+    "risk_rules",
+    "stage_list",
+]
 
+KEY = "~key"
 # JM100 is the informational "this is a handoff" finding, not a risk factor.
 _NOT_RISK = frozenset({"JM100"})
 
@@ -43,114 +53,154 @@ def stage_list(journey: Journey) -> list[str]:
     return result
 
 
-def graph_attributes(graph_id: str, label: Html, theme: Theme) -> dict[str, object]:
+def graph_attributes(graph_id: str, title: str, theme: Theme) -> dict[str, object]:
     """Graph attributes every grid view shares."""
     return {
         "id": graph_id,
         "rankdir": "LR",
         "newrank": True,
-        "nodesep": 0.25 * theme.font_size / 12,
-        "ranksep": 0.35 * theme.font_size / 12,
+        "nodesep": 0.3 * theme.font_size / 12,
+        "ranksep": 0.45 * theme.font_size / 12,
         "bgcolor": theme.bg,
-        "fontname": theme.font,
-        "fontsize": theme.font_size,
+        "fontname": theme.bold,
+        "fontsize": theme.font_size * 1.7,
         "fontcolor": theme.ink,
-        "label": label,
+        "label": label(text_lines(title, 80, 2)),
         "labelloc": "t",
         "labeljust": "l",
         "pad": 0.3,
         "outputorder": "edgesfirst",
-        "dpi": theme.dpi,
     }
 
 
-def _legend_items(theme: Theme, risky_present: bool) -> list[tuple[str, str]]:
-    dashed = "dashed" in theme.handoff_style
-    arrow = "\u2501 \u2501 \u25b6" if dashed else "\u2501\u2501\u25b6"
-    items = [
-        L.emotion_key(theme),
-        (f'<TD><FONT COLOR="{theme.muted}">\u2500\u2500\u25b6</FONT></TD>', "transition, share of customers"),
-        (
-            f'<TD BGCOLOR="{theme.handoff}"><FONT COLOR="{theme.badge_ink}"><B> 1 </B></FONT></TD>'
-            f'<TD><FONT COLOR="{theme.handoff}"><B>{arrow}</B></FONT></TD>',
-            "handoff between functions, numbered by risk (1 = riskiest); thicker = more customers",
-        ),
-    ]
-    if risky_present:
+def key_items(
+    theme: Theme, subtitle: list[str], handoffs: bool, risky: bool
+) -> list[dict[str, object]]:
+    """Legend nodes: what the diagram shows, the emotion scale, and how edges are drawn."""
+    plain: dict[str, object] = {"shape": "plaintext", "style": "", "fontcolor": theme.muted}
+    items: list[dict[str, object]] = []
+    if subtitle:
+        items.append({"label": label(subtitle, "l"), **plain})
+    for level in range(1, 6):
         items.append(
-            (
-                f'<TD BGCOLOR="{theme.risky}"><FONT COLOR="{theme.badge_ink}"><B> 2 </B></FONT></TD>',
-                "risky handoff, with its rule codes (see findings)",
-            )
+            {
+                "label": label([L.emotion_glyphs(level), L.EMOTION_WORDS[level - 1]]),
+                "style": "rounded,filled",
+                **L.emotion_style(level, theme),
+            }
         )
-    return items
+    items.append(
+        {
+            "label": label(["\u2500\u2500\u25b6 50%", "transition:", "share of customers"]),
+            "style": "rounded",
+            "color": theme.muted,
+        }
+    )
+    if handoffs:
+        items.append(
+            {
+                "label": label(
+                    [
+                        "\u2501\u2501\u25b6 #1",
+                        "handoff between functions,",
+                        "#1 = riskiest;",
+                        "thicker = more customers",
+                    ]
+                ),
+                "style": "rounded," + theme.handoff_style,
+                "color": theme.handoff,
+                "penwidth": theme.handoff_width[0],
+            }
+        )
+    if risky:
+        items.append(
+            {
+                "label": label(
+                    [
+                        "\u2501\u2501\u25b6 #2 risk: JM1xx",
+                        "risky handoff: its rule",
+                        "codes as in the findings",
+                    ]
+                ),
+                "style": "rounded," + theme.risky_style,
+                "color": theme.risky,
+                "penwidth": theme.handoff_width[0],
+            }
+        )
+    return [{"fillcolor": theme.bg, **item} for item in items]
 
 
 def handoff_width(flow: float, max_flow: float, theme: Theme) -> float:
+    """Pen width of a handoff edge, from the theme's range by its share of the largest flow."""
     low, high = theme.handoff_width
-    return low if max_flow <= 0 else low + (high - low) * min(flow / max_flow, 1.0)
+    return low if max_flow <= 0 else low + (high - low) * min(max(flow, 0.0) / max_flow, 1.0)
+
+
+def subtitle_lines(analysis: JourneyAnalysis) -> list[str]:
+    """Persona and headline figures, as the engine computed them."""
+    journey, m = analysis.journey, analysis.metrics
+    lines = []
+    if journey.persona:
+        lines.extend(text_lines(f"Persona: {clip(journey.persona)}", 60, 2))
+    lines.append(
+        f"{m.touchpoints} touchpoints \u00b7 {m.handoffs} handoffs \u00b7 "
+        f"{m.expected_handoffs_per_customer:.2f} handoffs per customer"
+    )
+    return lines
 
 
 def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
     """DOT for the journey view."""
     journey = analysis.journey
-    functions = lanes(journey)
     stages = stage_list(journey)
     stage_index = {s: i for i, s in enumerate(stages)}
     stage_names = {s.id: s.name for s in journey.stages}
     handoffs = {(h.source, h.target): h for h in analysis.handoffs}
     max_flow = max((h.flow for h in analysis.handoffs), default=0.0)
     risky_present = any(risk_rules(h) for h in analysis.handoffs)
-    m = analysis.metrics
-    subtitle = []
-    if journey.persona:
-        subtitle.append(f"Persona: {html_text(journey.persona)}")
-    subtitle.append(
-        f"{m.touchpoints} touchpoints · {m.handoffs} handoffs · "
-        f"{m.expected_handoffs_per_customer:.2f} handoffs per customer · "
-        f"{m.functions_touched} functions"
-    )
-    label = L.legend(journey.title or journey.id, subtitle, _legend_items(theme, risky_present), theme)
     bands = [
         Band(
             key=f.id,
-            header=L.lane_header(f, theme),
+            header=L.lane_title(f, theme),
             css_id=f"lane-{svg_id(f.id)}",
             fill=theme.lane_fills[i % len(theme.lane_fills)],
         )
-        for i, f in enumerate(functions)
+        for i, f in enumerate(lanes(journey))
     ]
+    bands.append(Band(KEY, label(["Key"]), "key", fill=theme.bg, css_class="key"))
     grid = Grid(
         f"journey-{journey.id}",
         theme,
-        [(svg_id(s), L.header(stage_names.get(s, s), theme)) for s in stages],
+        [(svg_id(s), label(text_lines(stage_names.get(s, s), theme.wrap, 2))) for s in stages],
         bands,
-        graph_attributes(f"journey-{svg_id(journey.id)}", label, theme),
+        graph_attributes(f"journey-{svg_id(journey.id)}", journey.title or journey.id, theme),
     )
+    items = key_items(theme, subtitle_lines(analysis), bool(handoffs), risky_present)
+    for i, item in enumerate(items):
+        grid.add(KEY, 0, f"~key-{i}", column=i, id=f"key-{i}", class_="key", **item)
+
     entries = {tp.id for tp in journey.entries()}
     for tp in journey.touchpoints.values():
         grid.add(
             tp.function,
             stage_index[tp.stage],
-            _tp(tp.id),
-            label=L.touchpoint_label(tp, theme, tp.id in entries, None),
+            tp_name(tp.id),
+            label=L.touchpoint_label(tp, theme, tp.id in entries),
             id=f"tp-{svg_id(tp.id)}",
             class_="touchpoint",
-            color=theme.ink,
+            **L.emotion_style(tp.emotion, theme),
         )
 
-    transitions = list(journey.transitions())
     seen: dict[tuple[str, str], int] = {}
-    for t in transitions:
+    for t in journey.transitions():
         source = journey.touchpoints[t.source]
         share = t.share if t.share is not None else 1.0 / len(source.next)
-        handoff = handoffs.get((t.source, t.target))
-        is_handoff = handoff is not None or journey.is_handoff(t)
+        handoff = handoffs.get(t.key)
         rules = risk_rules(handoff)
         n = seen[t.key] = seen.get(t.key, 0) + 1
         edge_id = f"edge-{svg_id(t.source)}--{svg_id(t.target)}" + (f"-{n}" if n > 1 else "")
         values: dict[str, object] = {"id": edge_id}
-        if is_handoff:
+        if handoff is not None or journey.is_handoff(t):
             colour = theme.risky if rules else theme.handoff
             flow = handoff.flow if handoff else analysis.transition_flow.get(t.key, 0.0)
             classes = ["transition", "handoff"]
@@ -163,16 +213,20 @@ def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
                 color=colour,
                 penwidth=handoff_width(flow, max_flow, theme),
                 style=theme.risky_style if rules else theme.handoff_style,
-                label=L.handoff_badge(
-                    handoff.number if handoff else None, L.fmt_share(share), rules, colour, theme
+                label=L.handoff_label(
+                    handoff.number if handoff else None, L.fmt_share(share), rules, theme
                 ),
-                weight=2,
+                fontcolor=colour,
+                fontname=theme.bold,
             )
         else:
-            values.update(class_="transition", label=Html(html_text(L.fmt_share(share))))
-        grid.connect(_tp(t.source), _tp(t.target), **values)
+            values.update(
+                class_="transition", label=label([L.fmt_share(share)]), fontcolor=theme.muted
+            )
+        grid.connect(tp_name(t.source), tp_name(t.target), **values)
     return grid.to_dot()
 
 
-def _tp(touchpoint_id: str) -> str:
+def tp_name(touchpoint_id: str) -> str:
+    """The DOT node name of a touchpoint (also its SVG ``<title>``)."""
     return f"tp-{svg_id(touchpoint_id)}"

@@ -30,6 +30,7 @@ class Theme:
 
     name: str
     font: str
+    bold: str  # PostScript name of the bold face (Graphviz maps it to font-weight in SVG)
     font_size: float  # touchpoint names; other text scales from it
     bg: str
     ink: str  # text and outlines
@@ -42,7 +43,7 @@ class Theme:
     handoff: str  # handoff edges
     risky: str  # handoffs hit by a risk rule
     badge_ink: str  # text on handoff/risky badges
-    emotion: tuple[tuple[str, str], ...]  # (fill, text) for scores 1..5
+    emotion: tuple[tuple[str, str, str], ...]  # (fill, border, text) for scores 1..5
     edge_width: float  # ordinary transitions
     handoff_width: tuple[float, float]  # handoff penwidth range, scaled by flow
     handoff_style: str  # DOT style of handoff edges
@@ -54,17 +55,19 @@ class Theme:
     dpi: int  # for PNG output
 
 
+# light tints of the Okabe–Ito colours as fills, the colours themselves as borders
 _EMOTION_COLOUR = (
-    (OI_VERMILLION, "#000000"),
-    (OI_ORANGE, "#000000"),
-    ("#D9D9D9", "#000000"),
-    (OI_SKY, "#000000"),
-    (OI_BLUE, "#FFFFFF"),
+    ("#F7CFB6", OI_VERMILLION, "#000000"),
+    ("#FBE3AE", OI_ORANGE, "#000000"),
+    ("#EDEDED", "#8C8C8C", "#000000"),
+    ("#D3EAF8", OI_SKY, "#000000"),
+    ("#B3D3EA", OI_BLUE, "#000000"),
 )
 
 DEFAULT = Theme(
     name="default",
     font="Helvetica",
+    bold="Helvetica-Bold",
     font_size=12.0,
     bg="#FFFFFF",
     ink="#1A1A1A",
@@ -92,6 +95,7 @@ DEFAULT = Theme(
 WORKSHOP = Theme(
     name="workshop",
     font="Helvetica",
+    bold="Helvetica-Bold",
     font_size=20.0,
     bg="#FFFFFF",
     ink="#000000",
@@ -119,6 +123,7 @@ WORKSHOP = Theme(
 WORKSHOP_DARK = Theme(
     name="workshop-dark",
     font="Helvetica",
+    bold="Helvetica-Bold",
     font_size=20.0,
     bg="#111111",
     ink="#FFFFFF",
@@ -132,11 +137,11 @@ WORKSHOP_DARK = Theme(
     risky=OI_ORANGE,
     badge_ink="#000000",
     emotion=(
-        (OI_VERMILLION, "#000000"),
-        (OI_ORANGE, "#000000"),
-        ("#BFBFBF", "#000000"),
-        (OI_SKY, "#000000"),
-        ("#3D9BE0", "#000000"),
+        ("#5C2800", OI_VERMILLION, "#FFFFFF"),
+        ("#5E4300", OI_ORANGE, "#FFFFFF"),
+        ("#333333", "#BFBFBF", "#FFFFFF"),
+        ("#1D4A63", OI_SKY, "#FFFFFF"),
+        ("#003D66", "#3D9BE0", "#FFFFFF"),
     ),
     edge_width=2.5,
     handoff_width=(4.0, 10.0),
@@ -153,6 +158,7 @@ WORKSHOP_DARK = Theme(
 PRINT = Theme(
     name="print",
     font="Helvetica",
+    bold="Helvetica-Bold",
     font_size=11.0,
     bg="#FFFFFF",
     ink="#000000",
@@ -166,11 +172,11 @@ PRINT = Theme(
     risky="#000000",
     badge_ink="#FFFFFF",
     emotion=(
-        ("#404040", "#FFFFFF"),
-        ("#808080", "#FFFFFF"),
-        ("#C0C0C0", "#000000"),
-        ("#E8E8E8", "#000000"),
-        ("#FFFFFF", "#000000"),
+        ("#A6A6A6", "#000000", "#000000"),
+        ("#C8C8C8", "#000000", "#000000"),
+        ("#E4E4E4", "#000000", "#000000"),
+        ("#F4F4F4", "#000000", "#000000"),
+        ("#FFFFFF", "#000000", "#000000"),
     ),
     edge_width=1.0,
     handoff_width=(1.8, 4.5),
@@ -191,6 +197,4 @@ def get_theme(name: str) -> Theme:
     try:
         return THEMES[name]
     except KeyError:
-        raise UsageError(
-            f"unknown theme {name!r}; choose one of: {', '.join(THEMES)}"
-        ) from None
+        raise UsageError(f"unknown theme {name!r}; choose one of: {', '.join(THEMES)}") from None

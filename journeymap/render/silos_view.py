@@ -1,0 +1,146 @@
+"""The silo map: functions as nodes sized by the customer flow they own, handoffs aggregated
+into weighted edges. One journey or a whole portfolio (flows add up)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pydot
+
+from journeymap.analysis.types import JourneyAnalysis
+from journeymap.render import _labels as L
+from journeymap.render._dot import attrs, edge, label, node
+from journeymap.render._labels import text_lines
+from journeymap.render.escape import clip, dot_quote, svg_id
+from journeymap.render.journey_view import lanes, risk_rules
+from journeymap.render.themes import Theme
+
+__all__ = ["build_silo_graph"]
+
+
+@dataclass
+class _Link:
+    flow: float = 0.0
+    count: int = 0
+    numbers: list[int] = field(default_factory=list)
+    rules: set[str] = field(default_factory=set)
+
+
+def build_silo_graph(analyses: Sequence[JourneyAnalysis], theme: Theme) -> str:
+    """DOT for the silos view of one or more journeys."""
+    names: dict[str, str] = {}
+    leads: dict[str, str | None] = {}
+    owned: dict[str, float] = {}
+    for analysis in analyses:
+        for f in lanes(analysis.journey):
+            names.setdefault(f.id, f.name)
+            leads.setdefault(f.id, f.lead)
+            owned.setdefault(f.id, 0.0)
+        for tp_id, flow in analysis.touchpoint_flow.items():
+            tp = analysis.journey.touchpoints.get(tp_id)
+            if tp is not None:
+                owned[tp.function] = owned.get(tp.function, 0.0) + flow
+    links: dict[tuple[str, str], _Link] = {}
+    for analysis in analyses:
+        for h in analysis.handoffs:
+            link = links.setdefault((h.from_function, h.to_function), _Link())
+            link.flow += h.flow
+            link.count += 1
+            link.numbers.append(h.number)
+            link.rules.update(risk_rules(h))
+    single = len(analyses) == 1
+    total = sum(owned.values()) or 1.0
+    biggest = max(owned.values(), default=0.0) or 1.0
+    max_link = max((link.flow for link in links.values()), default=0.0) or 1.0
+
+    if single:
+        j = analyses[0].journey
+        title = f"{clip(j.title or j.id)} \u2014 silo map"
+        graph_id = f"silos-{svg_id(j.id)}"
+    else:
+        title = f"Silo map of {len(analyses)} journeys"
+        graph_id = "silos"
+    graph = pydot.Dot(dot_quote(graph_id), graph_type="digraph", strict=False)
+    graph.set_graph_defaults(
+        **attrs(
+            {
+                "id": graph_id,
+                "rankdir": "LR",
+                "nodesep": 0.6,
+                "ranksep": 1.2,
+                "bgcolor": theme.bg,
+                "fontname": theme.bold,
+                "fontsize": theme.font_size * 1.7,
+                "fontcolor": theme.ink,
+                "label": label(text_lines(title, 80, 2)),
+                "labelloc": "t",
+                "labeljust": "l",
+                "pad": 0.3,
+                "outputorder": "edgesfirst",
+            }
+        )
+    )
+    graph.set_node_defaults(
+        **attrs(
+            {
+                "fontname": theme.font,
+                "fontsize": theme.font_size * 1.1,
+                "fontcolor": theme.ink,
+                "shape": "box",
+                "style": "rounded,filled",
+                "color": theme.ink,
+            }
+        )
+    )
+    graph.set_edge_defaults(
+        **attrs({"fontname": theme.bold, "fontsize": theme.font_size * 0.9, "arrowsize": 0.9})
+    )
+    for i, (fid, fname) in enumerate(names.items()):
+        share = owned.get(fid, 0.0) / total
+        scale = math.sqrt(owned.get(fid, 0.0) / biggest)  # area follows flow
+        rows = text_lines(fname, theme.wrap, 2)
+        if leads.get(fid):
+            rows.append(clip(leads[fid], 40))
+        rows.append(f"{L.fmt_share(share)} of touchpoint flow")
+        graph.add_node(
+            node(
+                f"fn-{svg_id(fid)}",
+                label=label(rows),
+                id=f"fn-{svg_id(fid)}",
+                class_="function",
+                width=1.4 + 2.2 * scale,
+                height=0.7 + 1.2 * scale,
+                fillcolor=theme.lane_fills[i % len(theme.lane_fills)],
+                penwidth=1 + 2 * scale,
+            )
+        )
+    low, high = theme.handoff_width
+    for (a, b), link in links.items():
+        risky = bool(link.rules)
+        colour = theme.risky if risky else theme.handoff
+        rows = [
+            f"{link.count} handoff{'s' if link.count != 1 else ''} \u00b7 flow {L.fmt_flow(link.flow)}"
+        ]
+        if single:
+            rows.append(" ".join(f"#{n}" for n in sorted(link.numbers)[:10]))
+        if risky:
+            codes = sorted(link.rules)
+            rows.append("risk: " + " ".join(codes[:4]))
+            if len(codes) > 4:
+                rows.append(" ".join(codes[4:8]))
+        graph.add_edge(
+            edge(
+                f"fn-{svg_id(a)}",
+                f"fn-{svg_id(b)}",
+                id=f"silo-{svg_id(a)}--{svg_id(b)}",
+                class_="handoff silo" + (" risky" if risky else ""),
+                label=label(rows),
+                color=colour,
+                fontcolor=colour,
+                penwidth=low + (high - low) * min(link.flow / max_link, 1.0),
+                style=theme.risky_style if risky else theme.handoff_style,
+            )
+        )
+    return graph.to_string()
