@@ -61,19 +61,41 @@ def run(quick: bool) -> list[dict[str, Any]]:
     result = build_site([folder], out)
     full = time.perf_counter() - start
     error = None if result.rendered == journeys else f"rendered {result.rendered} of {journeys}"
-    rows = [row("report full build vs sum of bare layouts", journeys, full, baseline,
-                "ratio <= 1.3", "s", error=error, note=f"{result.rendered} rendered")]
+    rows = [
+        row(
+            "report full build vs sum of bare layouts",
+            journeys,
+            full,
+            baseline,
+            "ratio <= 1.3",
+            "s",
+            error=error,
+            note=f"{result.rendered} rendered",
+        )
+    ]
     times = []
     files = sorted(folder.glob("*.journey.yaml"))
     for k in range(1 if quick else 3):
         target = files[k]
-        target.write_text(target.read_text(encoding="utf-8").replace("title: ", "title: Changed ", 1), encoding="utf-8")
+        target.write_text(
+            target.read_text(encoding="utf-8").replace("title: ", "title: Changed ", 1),
+            encoding="utf-8",
+        )
         start = time.perf_counter()
         again = build_site([folder], out)
         times.append(time.perf_counter() - start)
         if again.rendered != 1:
             error = f"incremental build rendered {again.rendered} journeys, expected 1"
-    rows.append(row("report incremental build (1 journey changed) vs full", journeys,
-                    statistics.median(times), full, "ratio < 0.05", "s", error=error,
-                    repeats=len(times)))
+    rows.append(
+        row(
+            "report incremental build (1 journey changed) vs full",
+            journeys,
+            statistics.median(times),
+            full,
+            "ratio < 0.05",
+            "s",
+            error=error,
+            repeats=len(times),
+        )
+    )
     return rows

@@ -79,6 +79,23 @@
     }
   });
 
+  /* "Actual size" shows the diagram at its natural size, scrolling inside its frame. */
+  Array.prototype.forEach.call(document.querySelectorAll("figure.zoomable"), function (figure) {
+    var button = figure.querySelector("button.zoom");
+    var svg = figure.querySelector("svg.diagram");
+    var natural = svg && svg.getAttribute("data-natural-width");
+    if (!button || !natural) { if (button) { button.hidden = true; } return; }
+    button.addEventListener("click", function () {
+      var on = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      figure.classList.toggle("zoomed", on);
+      /* CSSOM, not a style attribute: the Content-Security-Policy allows this. */
+      svg.style.width = on ? natural + "px" : "";
+      svg.style.maxWidth = on ? "none" : "";
+      svg.style.maxHeight = on ? "none" : "";
+    });
+  });
+
   /* Mark diagram shapes that have findings so they look clickable. */
   Array.prototype.forEach.call(document.querySelectorAll("[data-target]"), function (row) {
     var shape = document.getElementById(row.getAttribute("data-target"));

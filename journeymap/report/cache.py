@@ -28,6 +28,7 @@ from journeymap import __version__
 
 __all__ = ["Entry", "Cache", "default_cache_dir", "fingerprint", "file_digest", "journey_key"]
 
+
 # The model keeps mappings read-only (MappingProxyType), which pickle does not know: teach it.
 def _read_only(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
     return MappingProxyType(items)

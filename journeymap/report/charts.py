@@ -46,11 +46,11 @@ class _Slot:
     y: float | None
 
 
-def emotion_curve(analysis: JourneyAnalysis, width: int = 960, height: int = 340) -> Markup:
+def emotion_curve(analysis: JourneyAnalysis, width: int = 1000, height: int = 340) -> Markup:
     """The emotion of each touchpoint along the stages, transitions drawn, handoffs numbered."""
     journey = analysis.journey
     order = display_order(analysis)
-    left, right, top, bottom = 64, 16, 34, 120
+    left, right, top, bottom = 120, 16, 34, 120
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(1, len(order))
     slot_w = plot_w / n

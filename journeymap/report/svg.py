@@ -24,6 +24,7 @@ ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
 
 _PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>\[]*(\[[^\]]*\])?\s*>\s*)?", re.S)
+_SCALE = re.compile(r"^\s*scale\(\s*([0-9.]+)")
 _SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.I)
 _DROP = {f"{{{SVG_NS}}}script", f"{{{SVG_NS}}}foreignObject", "script", "foreignObject"}
 
@@ -60,6 +61,12 @@ def inline_svg(document: bytes | str, label: str, *, css_class: str = "diagram")
         # Graphviz draws in points scaled by dpi/72; older versions then write a viewBox in
         # unscaled points (the picture gets cropped). The size in points is always right.
         root.set("viewBox", f"0 0 {size[0]:g} {size[1]:g}")
+        # Graphviz scales by dpi/72 on the root group: undo it for the natural size in px.
+        graph = next((g for g in root if g.tag == f"{{{SVG_NS}}}g"), None)
+        scale = _SCALE.match(graph.get("transform", "")) if graph is not None else None
+        factor = float(scale.group(1)) if scale else 1.0
+        if factor > 0:
+            root.set("data-natural-width", f"{size[0] / factor * 4 / 3:.0f}")
     root.set("class", css_class)
     root.set("role", "img")
     root.set("aria-label", label)

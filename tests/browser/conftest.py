@@ -25,8 +25,12 @@ ARGS = [
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        pytest.skip(f"{CHROMIUM} not found: install it with `apt-get install chromium` (make system-deps)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright missing: pip install -e '.[test]'")
+        pytest.skip(
+            f"{CHROMIUM} not found: install it with `apt-get install chromium` (make system-deps)"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright missing: pip install -e '.[test]'"
+    )
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser

@@ -23,7 +23,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("journeys")
     for name in ("broadband.yaml", "hostile.yaml"):
         shutil.copy(DATA / name, folder / name)
-    return build_site([folder], tmp_path_factory.mktemp("out") / "site", jobs=1, cache=False).out_dir
+    return build_site(
+        [folder], tmp_path_factory.mktemp("out") / "site", jobs=1, cache=False
+    ).out_dir
 
 
 @dataclass
@@ -43,7 +45,10 @@ def open_page(browser: Any) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         visit = Visit(page)
-        page.on("console", lambda m: visit.errors.append(m.text) if m.type in ("error", "warning") else None)
+        page.on(
+            "console",
+            lambda m: visit.errors.append(m.text) if m.type in ("error", "warning") else None,
+        )
         page.on("pageerror", lambda e: visit.errors.append(str(e)))
         page.on("request", lambda r: visit.requests.append(r.url))
 
@@ -89,7 +94,9 @@ def test_clicking_a_finding_highlights_its_edge(site: Path, open_page: Any) -> N
     # Choosing another finding moves the highlight.
     page.locator("tr[data-target='edge-offer--call'] button.pick").click()
     assert "is-selected" not in (edge.get_attribute("class") or "")
-    assert "is-selected" in (page.locator("svg.diagram #edge-offer--call").get_attribute("class") or "")
+    assert "is-selected" in (
+        page.locator("svg.diagram #edge-offer--call").get_attribute("class") or ""
+    )
 
 
 def test_clicking_an_edge_highlights_its_finding(site: Path, open_page: Any) -> None:
@@ -101,7 +108,9 @@ def test_clicking_an_edge_highlights_its_finding(site: Path, open_page: Any) -> 
     assert "JM108" in row.inner_text()  # the ping-pong handoff
 
 
-def test_hostile_names_show_as_text_and_run_nothing(site: Path, open_page: Any, artifacts: Path) -> None:
+def test_hostile_names_show_as_text_and_run_nothing(
+    site: Path, open_page: Any, artifacts: Path
+) -> None:
     for name in ("hostile.html", "index.html"):
         visit = open_page((site / name).as_uri())
         page = visit.page
@@ -122,7 +131,9 @@ def test_hostile_names_show_as_text_and_run_nothing(site: Path, open_page: Any, 
     page.screenshot(path=str(artifacts / "report-hostile-text.png"), full_page=True)
 
 
-def test_screenshots_dark_and_print(site: Path, open_page: Any, artifacts: Path, tmp_path: Path) -> None:
+def test_screenshots_dark_and_print(
+    site: Path, open_page: Any, artifacts: Path, tmp_path: Path
+) -> None:
     if EXAMPLE.is_file():
         example = build_site([EXAMPLE], tmp_path / "example", jobs=1, cache=False)
         url = example.pages[0].as_uri()
@@ -140,3 +151,17 @@ def test_screenshots_dark_and_print(site: Path, open_page: Any, artifacts: Path,
     pdf = light.page.pdf(prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF")
     (artifacts / "report-journey.pdf").write_bytes(pdf)
+
+
+def test_actual_size_button_zooms_the_diagram(site: Path, open_page: Any) -> None:
+    visit = open_page((site / "broadband.html").as_uri())
+    page = visit.page
+    svg = page.locator("svg.diagram")
+    natural = float(svg.get_attribute("data-natural-width") or 0)
+    assert natural > 0
+    page.click("button.zoom")
+    assert page.get_attribute("button.zoom", "aria-pressed") == "true"
+    assert abs(svg.bounding_box()["width"] - natural) < 1.5
+    page.click("button.zoom")
+    assert page.get_attribute("button.zoom", "aria-pressed") == "false"
+    assert visit.errors == []

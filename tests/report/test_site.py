@@ -26,7 +26,11 @@ def journeys(tmp_path: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_one_page_per_journey_and_an_index(journeys: Path, tmp_path: Path) -> None:
@@ -61,7 +65,9 @@ def test_cache_reuses_unchanged_journeys(journeys: Path, tmp_path: Path) -> None
     after = snapshot(out)
     assert after["hostile.html"] == before["hostile.html"]
     assert b"Fibre installation" in after["broadband.html"]
-    assert first.cache_dir is not None and len(list(first.cache_dir.glob("*.entry"))) == 3  # 2 + silo map
+    assert (
+        first.cache_dir is not None and len(list(first.cache_dir.glob("*.entry"))) == 3
+    )  # 2 + silo map
 
 
 def test_a_changed_organisation_file_invalidates_the_journeys_using_it(tmp_path: Path) -> None:
@@ -95,7 +101,9 @@ def test_a_failing_build_leaves_the_old_site_untouched(journeys: Path, tmp_path:
     assert sorted(p.name for p in tmp_path.iterdir()) == [".journeymap-cache", "journeys", "site"]
 
 
-def test_a_crash_while_writing_leaves_the_old_site(journeys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_while_writing_leaves_the_old_site(
+    journeys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "site"
     build_site([journeys], out, jobs=1)
     before = snapshot(out)
@@ -139,9 +147,13 @@ def test_cli_builds_and_says_where_to_open(journeys: Path, tmp_path: Path) -> No
 
 
 def test_cli_bad_journey_is_one_line_and_exit_2(journeys: Path, tmp_path: Path) -> None:
-    (journeys / "broadband.yaml").write_text("journeymap: 1\ntitle: T\nstages: [s]\ntouchpoints: {}\nbogus: 1\n")
+    (journeys / "broadband.yaml").write_text(
+        "journeymap: 1\ntitle: T\nstages: [s]\ntouchpoints: {}\nbogus: 1\n"
+    )
     result = CliRunner().invoke(main, ["report", str(journeys), "-o", str(tmp_path / "site")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert all(line.startswith(str(journeys / "broadband.yaml")) for line in result.output.splitlines())
+    assert all(
+        line.startswith(str(journeys / "broadband.yaml")) for line in result.output.splitlines()
+    )
     assert not (tmp_path / "site").exists()

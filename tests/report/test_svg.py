@@ -21,7 +21,9 @@ def test_viewbox_follows_the_size_in_points(tiny_svg: Any) -> None:
     # Graphviz 2.43 with dpi != 72 writes a viewBox half the drawn size; width/height are right.
     out = str(inline_svg(tiny_svg([]), "Diagram"))
     assert 'viewBox="0 0 200 100"' in out
-    assert 'width="' not in out.split(">", 1)[0]
+    assert ' width="' not in out.split(">", 1)[0]
+    # natural size: 200 pt drawn at scale(2) is 100 pt at 72 dpi, 100 * 4/3 = 133 px
+    assert 'data-natural-width="133"' in out
 
 
 def test_label_is_escaped_and_accessible(tiny_svg: Any) -> None:

@@ -51,8 +51,18 @@ def test_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
     # project venv, appended after the fresh site-packages (its .pth files, including the
     # editable install of journeymap, are not processed from there).
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
-         "--target", str(site), str(wheels[0])],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            "--target",
+            str(site),
+            str(wheels[0]),
+        ],
         capture_output=True,
         text=True,
     )
@@ -60,8 +70,15 @@ def test_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
     (site / "zz_project_deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
 
     probe = subprocess.run(
-        [str(python), "-c", "import journeymap.report as r; print(r.__file__); print(r.templates_dir())"],
-        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": ""},
+        [
+            str(python),
+            "-c",
+            "import journeymap.report as r; print(r.__file__); print(r.templates_dir())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": ""},
     )
     assert probe.returncode == 0, probe.stderr
     module, templates = probe.stdout.split()
@@ -70,8 +87,21 @@ def test_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
 
     out = tmp_path / "site"
     run = subprocess.run(
-        [str(python), "-c", "import sys; from journeymap.cli import main; sys.exit(main())", "report", str(DATA), "-o", str(out), "-j", "1"],
-        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": ""},
+        [
+            str(python),
+            "-c",
+            "import sys; from journeymap.cli import main; sys.exit(main())",
+            "report",
+            str(DATA),
+            "-o",
+            str(out),
+            "-j",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": ""},
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert (out / "index.html").is_file() and (out / "broadband.html").is_file()
