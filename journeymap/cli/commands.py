@@ -28,3 +28,6 @@ from journeymap.cli.init import init  # noqa: E402
 from journeymap.cli.schema import schema  # noqa: E402
 
 ALL += [init, schema]
+from journeymap.cli.render import render  # noqa: E402
+
+ALL += [render]

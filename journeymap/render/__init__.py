@@ -52,7 +52,11 @@ def build_silo_dot(
 
 
 def render_dot(
-    dot: str, fmt: str = "svg", renderer: str = "auto", timeout: float | None = None
+    dot: str,
+    fmt: str = "svg",
+    renderer: str = "auto",
+    timeout: float | None = None,
+    dpi: int | None = None,
 ) -> bytes:
     """Lay out and render DOT to ``fmt`` (svg, png, pdf, json, ...) with a bounded time.
 
@@ -62,7 +66,7 @@ def render_dot(
     """
     from journeymap.render.graphviz import render
 
-    return render(dot, fmt=fmt, renderer=renderer, timeout=timeout)
+    return render(dot, fmt=fmt, renderer=renderer, timeout=timeout, dpi=dpi)
 
 
 def render_journey(
@@ -77,4 +81,5 @@ def render_journey(
     dot = build_dot(analysis, view=view, theme=theme)
     if fmt == "dot":
         return dot.encode("utf-8")
-    return render_dot(dot, fmt=fmt, renderer=renderer, timeout=timeout)
+    dpi = get_theme(theme).dpi
+    return render_dot(dot, fmt=fmt, renderer=renderer, timeout=timeout, dpi=dpi)

@@ -12,6 +12,7 @@ System: the ``dot`` program through :mod:`subprocess`, killed when it runs over.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import re
@@ -176,6 +177,25 @@ class EmbeddedGraphviz:
             last_error=exports["graphviz_last_error"],
         )
 
+    def close(self) -> None:
+        """Release the instance, module and engine now."""
+        with self._lock:
+            objects = []
+            if self._instance is not None:
+                objects.append(self._instance.store)
+                self._instance = None
+            objects += [self._module, self._engine]
+            for obj in objects:
+                close = getattr(obj, "close", None)
+                if close is not None:
+                    close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: S110 - best effort during interpreter shutdown
+            pass
+
     def _tick(self, generation: int) -> None:
         with self._timer_lock:
             if self._active == generation:
@@ -265,6 +285,15 @@ _EMBEDDED: EmbeddedGraphviz | None = None
 _EMBEDDED_LOCK = threading.Lock()
 
 
+@atexit.register
+def _shutdown() -> None:
+    """Free wasmtime objects before interpreter teardown (their finalisers fail late)."""
+    global _EMBEDDED
+    if _EMBEDDED is not None:
+        _EMBEDDED.close()
+        _EMBEDDED = None
+
+
 def embedded() -> EmbeddedGraphviz:
     """The process-wide embedded renderer, created on first use."""
     global _EMBEDDED
@@ -287,7 +316,9 @@ def render_embedded(dot: str, fmt: str = "svg", timeout: float | None = None) ->
 # -- system ------------------------------------------------------------------------------------
 
 
-def render_system(dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
+def render_system(
+    dot: str, fmt: str = "svg", timeout: float | None = None, dpi: int | None = None
+) -> bytes:
     """Render with the system ``dot`` program, killed after ``timeout`` seconds."""
     seconds = default_timeout() if timeout is None else float(timeout)
     program = shutil.which("dot")
@@ -297,7 +328,7 @@ def render_system(dot: str, fmt: str = "svg", timeout: float | None = None) -> b
         raise RenderError(f"not an output format: {fmt!r}")
     try:
         done = subprocess.run(
-            [program, f"-T{fmt}"],
+            [program, f"-T{fmt}", *([f"-Gdpi={int(dpi)}"] if dpi else [])],
             input=dot.encode("utf-8"),
             capture_output=True,
             timeout=seconds,
@@ -321,21 +352,28 @@ def render_system(dot: str, fmt: str = "svg", timeout: float | None = None) -> b
 # -- dispatch ----------------------------------------------------------------------------------
 
 _RENDERERS = ("auto", "embedded", "system")
+_RASTER = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "webp"})
 _SVG_GROUP = re.compile(rb'<g id="([^"]*)" class="([^"]*)"')
 _HANDOFF_CLASS = re.compile(rb"\bh-(\d+)\b")
 
 
 def render(
-    dot: str, fmt: str = "svg", renderer: str = "auto", timeout: float | None = None
+    dot: str,
+    fmt: str = "svg",
+    renderer: str = "auto",
+    timeout: float | None = None,
+    dpi: int | None = None,
 ) -> bytes:
-    """Render ``dot`` to ``fmt``; ``auto`` takes the embedded renderer when it can."""
+    """Render ``dot`` to ``fmt``; ``auto`` takes the embedded renderer when it can.
+
+    ``dpi`` applies to raster output (png) from the system renderer."""
     fmt = fmt.lower()
     if renderer not in _RENDERERS:
         raise RenderError(f"unknown renderer {renderer!r}; choose one of: {', '.join(_RENDERERS)}")
     if timeout is not None and not timeout > 0:
         raise RenderError(f"timeout must be a positive number of seconds, not {timeout!r}")
     if renderer == "system" or (renderer == "auto" and fmt not in EMBEDDED_FORMATS):
-        out = render_system(dot, fmt, timeout)
+        out = render_system(dot, fmt, timeout, dpi if fmt in _RASTER else None)
     elif renderer == "embedded":
         out = render_embedded(dot, fmt, timeout)
     else:

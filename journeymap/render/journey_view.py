@@ -158,6 +158,7 @@ def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
     handoffs = {(h.source, h.target): h for h in analysis.handoffs}
     max_flow = max((h.flow for h in analysis.handoffs), default=0.0)
     risky_present = any(risk_rules(h) for h in analysis.handoffs)
+    used = {tp.function for tp in journey.touchpoints.values()}  # no empty lanes
     bands = [
         Band(
             key=f.id,
@@ -165,7 +166,7 @@ def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
             css_id=f"lane-{svg_id(f.id)}",
             fill=theme.lane_fills[i % len(theme.lane_fills)],
         )
-        for i, f in enumerate(lanes(journey))
+        for i, f in enumerate(f for f in lanes(journey) if f.id in used)
     ]
     bands.append(Band(KEY, label(["Key"]), "key", fill=theme.bg, css_class="key"))
     grid = Grid(
