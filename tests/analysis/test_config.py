@@ -103,6 +103,7 @@ def test_all_problems_reported_together(tmp_path: Path) -> None:
 def test_weights_change_risk_not_findings() -> None:
     base = analyze(broadband())
     heavier = analyze(broadband(), Config(weights={**DEFAULT_WEIGHTS, "JM104": 0.0}))
+
     def rules(a: object) -> list[tuple[str, object]]:
         return [(f.rule, f.location) for f in a.findings]  # type: ignore[attr-defined]
 

@@ -174,4 +174,3 @@ def _shape(a: JourneyAnalysis, names: dict[str, str] | None = None) -> object:
 def test_renaming_ids_changes_nothing_but_names(j: Journey) -> None:
     renamed, names = _rename(j)
     assert _shape(analyze(renamed)) == _shape(analyze(j), names)
-
