@@ -1,9 +1,10 @@
 """Edit-to-updated-picture latency of ``journeymap serve`` vs a bare Graphviz layout.
 
 For each size a generated journey is served by a real :class:`journeymap.serve.LiveServer`
-(default 150 ms polling, default renderer) and a raw-socket client holds the page's event
+(default 100 ms polling, default renderer) and a raw-socket client holds the page's event
 stream open, as a browser does. One repeat: rename a touchpoint in the file, then wait for the
-server-sent event whose page body (with the new SVG) carries the new name. ``ours`` is the median
+server-sent event whose new SVG carries the new name (the server sends the diagram as soon as it
+is laid out, then the full page). ``ours`` is the median
 of (event received) - (file written): polling delay, load, analysis, layout, page, transport.
 ``baseline`` is the median time of a bare Graphviz layout of the same DOT (system ``dot -Tsvg``
 when installed, else the embedded renderer), the floor any live preview has to pay.
@@ -71,7 +72,8 @@ class _Client:
         with self.cond:
             while True:
                 for t, data in self.events[after:]:
-                    if data.get("body") and marker in data["body"]:
+                    picture = data.get("svg") or data.get("body")
+                    if picture and marker in picture:
                         return t
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -166,7 +168,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
                     target,
                     "s",
                     repeats=repeats,
-                    note=f"baseline {how}; last rebuild: {stages}; poll 150 ms",
+                    note=f"baseline {how}; last rebuild: {stages}; poll 100 ms",
                 )
             )
         except Exception as err:  # noqa: BLE001 - one size failing is a MISS row, not a crash

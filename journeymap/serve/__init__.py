@@ -34,7 +34,7 @@ class LiveServer:
         view: str = "journey",
         renderer: str = "auto",
         config_file: str | None = None,
-        interval: float = 0.15,
+        interval: float = 0.1,
     ) -> None:
         self.host, self.port = host, port
         self.site = LiveSite(

@@ -173,11 +173,25 @@ LIVE_JS = r"""/* journeymap serve: live updates over server-sent events, present
     window.scrollTo(sx, sy);
   }
 
+  function swapSvg(markup) {
+    var wrap = stage();
+    if (!wrap) { return; }
+    var parsed = new DOMParser().parseFromString(markup, "text/html");
+    var fresh = parsed.querySelector("svg.diagram");
+    if (!fresh) { return; }
+    while (wrap.firstChild) { wrap.removeChild(wrap.firstChild); }
+    wrap.appendChild(document.importNode(fresh, true));
+  }
+
   function apply(msg) {
     if (msg.page !== state.page) { return; }
     if (msg.sid !== state.sid) { window.location.reload(); return; }
     if (msg.version <= state.version) { return; }
     state.version = msg.version;
+    if (msg.svg && (msg.body === null || msg.body === undefined)) {
+      swapSvg(msg.svg);
+      if (msg.focus) { state.focus = msg.focus; focusOptions(); }
+    }
     if (msg.body !== null && msg.body !== undefined) {
       swapBody(msg.body, msg.body_class);
       if (msg.focus) { state.focus = msg.focus; focusOptions(); }

@@ -106,6 +106,7 @@ class LiveSite:
         self.index_class = ""
         self._lock = threading.RLock()
         self._pages: set[str] = {INDEX}
+        self._last_listing: tuple[str, ...] | None = None
         (self.root / "_live").mkdir()
         _write(self.root / "_live" / "live.js", LIVE_JS)
         _write(self.root / "_live" / "live.css", LIVE_CSS)
@@ -131,6 +132,7 @@ class LiveSite:
     def build_all(self) -> None:
         """Discover every journey under the paths and build each one, then the index."""
         with self._lock:
+            self._last_listing = self._listing()
             for path in self._discover():
                 self._add(path)
             self.build_index()
@@ -144,8 +146,30 @@ class LiveSite:
             self.rebuild(state)
         return state
 
+    def _listing(self) -> tuple[str, ...]:
+        """The YAML files in the served folders (a cheap walk: names only, nothing parsed)."""
+        names: list[str] = []
+        for given in self.paths:
+            if not os.path.isdir(given):
+                continue
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                names += [
+                    os.path.join(root, f)
+                    for f in sorted(files)
+                    if not f.startswith(".") and f.endswith((".yaml", ".yml"))
+                ]
+        return tuple(names)
+
     def rescan(self) -> None:
-        """Pick up journey files created since the start (removed ones keep their last page)."""
+        """Pick up journey files created since the start (removed ones keep their last page).
+
+        Only when the folder listing changed are the files parsed to tell journeys from
+        organisation files, so an idle rescan costs a directory walk."""
+        listing = self._listing()
+        if listing == self._last_listing:
+            return
+        self._last_listing = listing
         try:
             found = self._discover()
         except JourneymapError:
@@ -221,6 +245,7 @@ class LiveSite:
                     timeout=self.render_timeout,
                 )
                 t3 = time.perf_counter()
+                self._publish_picture(state, analysis, svg)
                 html = render_journey_page(
                     analysis, svg, theme=self.theme, index_href=INDEX, live=True
                 )
@@ -259,6 +284,19 @@ class LiveSite:
             state.focus = _focus(analysis)
             state.body_class, state.body = live_page.body_of(html)
             return self._publish(state, html=html)
+
+    def _publish_picture(self, state: JourneyState, analysis: JourneyAnalysis, svg: bytes) -> None:
+        """Send the new diagram at once, before the page around it is rendered: the picture is
+        what the room is looking at; figures and findings follow in the full page event."""
+        from journeymap.report.svg import inline_svg
+
+        markup = str(inline_svg(svg, f"Journey diagram of {analysis.journey.title}"))
+        state.version += 1
+        state.focus = _focus(analysis)
+        data = self._state_for_client(state)
+        data.update(body=None, svg=markup, title=state.title)
+        data["errors"] = []
+        self.events.publish(Event("page", data))
 
     def _state_for_client(self, state: JourneyState) -> dict[str, object]:
         return {

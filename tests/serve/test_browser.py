@@ -53,6 +53,15 @@ def _wait_subscribed(server: LiveServer, count: int = 1) -> None:
         time.sleep(0.02)
 
 
+def _wait_js(page: Any, expression: str) -> None:
+    """Poll ``expression`` from the test side (``wait_for_function`` evaluates with eval, which
+    the page's Content-Security-Policy rightly forbids)."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)
+
+
 def _text(page: Any, element_id: str) -> str:
     return str(page.evaluate(f"document.getElementById('{element_id}').textContent"))
 
@@ -80,9 +89,12 @@ def test_edit_break_fix_without_reload(server: LiveServer, journey_dir: Path, br
     path.write_text(
         original.replace("name: Call\n", "name: Phone consultation\n"), encoding="utf-8"
     )
-    page.wait_for_function(
-        "document.getElementById('tp-call').textContent.includes('Phone consultation')",
-        timeout=WAIT_MS,
+    _wait_js(page, "document.getElementById('tp-call').textContent.includes('Phone consultation')")
+    # then the rest of the page (the handoff table names the touchpoint too), also in place
+    _wait_js(
+        page,
+        "Array.from(document.querySelectorAll('main table'))"
+        ".some(t => t.textContent.includes('Phone consultation'))",
     )
     assert page.evaluate("window.__jmMarker") == "kept"
     assert page.evaluate("window.scrollY") == scroll_before
@@ -104,9 +116,7 @@ def test_edit_break_fix_without_reload(server: LiveServer, journey_dir: Path, br
     # 3. fix it: the overlay clears and the new picture shows
     path.write_text(original.replace("name: Call\n", "name: Sales call\n"), encoding="utf-8")
     page.wait_for_selector("#jm-live-errors", state="hidden", timeout=WAIT_MS)
-    page.wait_for_function(
-        "document.getElementById('tp-call').textContent.includes('Sales call')", timeout=WAIT_MS
-    )
+    _wait_js(page, "document.getElementById('tp-call').textContent.includes('Sales call')")
     assert page.evaluate("window.__jmMarker") == "kept"
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     page.close()
