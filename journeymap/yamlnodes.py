@@ -143,8 +143,7 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         return None, [
             Problem(
                 Location(path, 1, 1),
-                f"file too large ({len(data) // (1024 * 1024)} MiB; at most "
-                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB)",
+                f"file too large (more than {_size(MAX_FILE_BYTES)})",
                 "split it into several journeys",
             )
         ]
@@ -164,6 +163,10 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
             )
         ]
     return text, []
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def _offset_location(text: str, offset: int, path: str) -> Location:

@@ -528,3 +528,20 @@ def test_round_trip_keeps_float_shares_exact() -> None:
     # safe_dump writes repr(float); the loader parses it back to the same float
     assert float(repr(0.1 + 0.2)) == 0.1 + 0.2
     assert not math.isnan(float("1e-300"))
+
+
+def test_file_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap import yamlnodes
+
+    monkeypatch.setattr(yamlnodes, "MAX_FILE_BYTES", 100)
+    big = tmp_path / "big.yaml"
+    big.write_text("journeymap: 1\n" + "# padding\n" * 20)
+    assert str(_error(lambda: load_journey(big))) == (
+        f"{big}:1:1: error: file too large (more than 100 bytes); split it into several journeys"
+    )
+
+
+def test_every_error_fixture_is_documented() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "errors.md").read_text("utf-8")
+    for name in INVALID_CASES:
+        assert f"`{name[: -len('.yaml')]}`" in doc, name
