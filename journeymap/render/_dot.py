@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pydot
 
 from journeymap.render.escape import GRAPHVIZ_STRING_LIMIT, dot_quote
 
-__all__ = ["Html", "Quoted", "attrs", "edge", "label", "node", "num", "q"]
+__all__ = ["Html", "Quoted", "attrs", "cluster", "edge", "label", "node", "num", "q"]
 
 
 class Html(str):
@@ -73,11 +74,22 @@ def node(name: str, **values: object) -> pydot.Node:
     """A pydot node with a quoted name and quoted attributes (``class_`` means ``class``)."""
     if "class_" in values:
         values["class"] = values.pop("class_")
-    return pydot.Node(dot_quote(name), **attrs(values))
+    item = pydot.Node(dot_quote(name))
+    item.obj_dict["attributes"].update(attrs(values))
+    return item
 
 
 def edge(tail: str, head: str, **values: object) -> pydot.Edge:
     """A pydot edge between two quoted node names, attributes quoted."""
     if "class_" in values:
         values["class"] = values.pop("class_")
-    return pydot.Edge(dot_quote(tail), dot_quote(head), **attrs(values))
+    item = pydot.Edge(dot_quote(tail), dot_quote(head))
+    item.obj_dict["attributes"].update(attrs(values))
+    return item
+
+
+def cluster(name: str, values: Mapping[str, object]) -> Any:
+    """A pydot cluster (``cluster_<name>``; ``name`` is ours, never journey text)."""
+    item = pydot.Cluster(name)
+    item.obj_dict["attributes"].update(attrs(values))
+    return item

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import pydot
 
-from journeymap.render._dot import Quoted, attrs, edge, node
+from journeymap.render._dot import Quoted, attrs, cluster, edge, node
 from journeymap.render.escape import dot_quote
 from journeymap.render.themes import Theme
 
@@ -91,12 +91,15 @@ class Grid:
         band_key: str,
         stage_index: int,
         name: str,
+        *,
         follows: str | None = None,
         column: int | None = None,
+        attributes: dict[str, object] | None = None,
         **values: object,
     ) -> None:
         """Place a content node in a band and a stage (``follows``: in that node's column;
         ``column``: in that column counted across the whole grid, wrapping around)."""
+        values = {**(attributes or {}), **values}
         self.bands[band_key].nodes.append(name)
         self._content[name] = _Content(name, band_key, stage_index, values, follows, column)
 
@@ -111,8 +114,8 @@ class Grid:
         content = self._content
         within: list[tuple[str, str]] = []
         for link in self._links:
-            a, b = content.get(link.tail), content.get(link.head)
-            if a and b and a.stage == b.stage and _free(a) and _free(b):
+            ca, cb = content.get(link.tail), content.get(link.head)
+            if ca and cb and ca.stage == cb.stage and _free(ca) and _free(cb):
                 within.append((link.tail, link.head))
         loops = back_edges(list(content), within)
         preds: dict[str, list[str]] = {n: [] for n in content}
@@ -197,7 +200,7 @@ class Grid:
             graph.add_node(node(f"~lane-{b}", **point))
 
         # header band: stage headers on the first column of each stage, anchors elsewhere
-        header = pydot.Cluster("stages", **attrs({"label": "", "peripheries": 0, "margin": 4}))
+        header = cluster("stages", {"label": "", "peripheries": 0, "margin": 4})
         stage_at = {start: i for i, start in enumerate(starts)}
         for col in range(n_columns):
             if col in stage_at:
@@ -225,37 +228,35 @@ class Grid:
         for b, key in enumerate(self.band_order):
             band = self.bands[key]
             line = band.kind == "line"
-            cluster = pydot.Cluster(
+            band_graph = cluster(
                 f"band_{b}",
-                **attrs(
-                    {
-                        "id": band.css_id,
-                        "class": band.css_class,
-                        "label": band.header,
-                        "labeljust": "l",
-                        "labelloc": "t",
-                        "fontcolor": theme.muted if line else theme.ink,
-                        "fontname": theme.font if line else theme.bold,
-                        "fontsize": theme.font_size * (1.0 if line else 1.15),
-                        "style": "filled" if not line else "invis",
-                        "fillcolor": band.fill,
-                        "color": theme.lane_border,
-                        "penwidth": 1,
-                        "margin": 10 if not line else 2,
-                    }
-                ),
+                {
+                    "id": band.css_id,
+                    "class": band.css_class,
+                    "label": band.header,
+                    "labeljust": "l",
+                    "labelloc": "t",
+                    "fontcolor": theme.muted if line else theme.ink,
+                    "fontname": theme.font if line else theme.bold,
+                    "fontsize": theme.font_size * (1.0 if line else 1.15),
+                    "style": "filled" if not line else "invis",
+                    "fillcolor": band.fill,
+                    "color": theme.lane_border,
+                    "penwidth": 1,
+                    "margin": 10 if not line else 2,
+                },
             )
             cells = range(n_columns) if line else sorted({0, last})
             for col in cells:
                 if line:
-                    cluster.add_node(
+                    band_graph.add_node(
                         node(f"~cell-{b}-{col}", shape="point", width=0.03, color=theme.muted)
                     )
                 else:
-                    cluster.add_node(node(f"~cell-{b}-{col}", **point))
+                    band_graph.add_node(node(f"~cell-{b}-{col}", **point))
             for name in band.nodes:
-                cluster.add_node(node(name, **self._content[name].values))
-            graph.add_subgraph(cluster)
+                band_graph.add_node(node(name, **self._content[name].values))
+            graph.add_subgraph(band_graph)
 
         # ranks: the lane header column; each column with its anchor, cells and content
         members: dict[int, list[str]] = {col: [f"~col-{col}"] for col in range(n_columns)}
@@ -275,7 +276,7 @@ class Grid:
 
         # scaffolding edges
         chain = ["~corner", *(f"~lane-{b}" for b in range(len(self.band_order)))]
-        for a, b_ in zip(chain, chain[1:]):
+        for a, b_ in zip(chain, chain[1:], strict=False):
             graph.add_edge(edge(a, b_, **_INVISIBLE))
         graph.add_edge(edge("~corner", "~col-0", weight=100, **_INVISIBLE))
         for col in range(n_columns - 1):
@@ -305,17 +306,17 @@ class Grid:
                 fixed.setdefault((c.band, column[name]), []).append(name)
         for names in fixed.values():  # inside a cluster, dot puts a flat edge's head on top
             names = names[::-1]
-            for a, b_ in zip(names, names[1:]):
+            for a, b_ in zip(names, names[1:], strict=False):
                 graph.add_edge(edge(a, b_, **_INVISIBLE))
 
         # visible edges: only forward edges inside one band may constrain the layout
         for i, link in enumerate(self._links):
             values = dict(link.values)
-            a, b = self._content.get(link.tail), self._content.get(link.head)
+            tail, head = self._content.get(link.tail), self._content.get(link.head)
             forward = (
-                a is not None
-                and b is not None
-                and a.band == b.band
+                tail is not None
+                and head is not None
+                and tail.band == head.band
                 and column[link.tail] < column[link.head]
                 and i not in back
             )

@@ -92,7 +92,7 @@ def build_blueprint_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
             label=label(rows),
             id=f"tp-{svg_id(tp.id)}",
             class_="touchpoint customer-action" + (" context-loss" if tp.id in repeat_asks else ""),
-            **L.emotion_style(tp.emotion, theme),
+            attributes=L.emotion_style(tp.emotion, theme),
         )
         function = functions.get(tp.function)
         front = text_lines(function.name if function else tp.function, theme.wrap, 2)
@@ -116,8 +116,8 @@ def build_blueprint_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
             class_="interaction",
             id=f"interaction-{svg_id(tp.id)}",
         )
-        for system in tp.systems:
-            first_use.setdefault(system, tp.id)
+        for system_id in tp.systems:
+            first_use.setdefault(system_id, tp.id)
 
     for t in journey.transitions():
         source = journey.touchpoints[t.source]
@@ -217,16 +217,16 @@ def build_blueprint_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
             penwidth=2 if system.shadow else 1,
         )
     for tp in journey.touchpoints.values():
-        for system in tp.systems:
-            if system in journey.systems:
+        for system_id in tp.systems:
+            if system_id in journey.systems:
                 grid.connect(
                     f"front-{svg_id(tp.id)}",
-                    f"sys-{svg_id(system)}",
+                    f"sys-{svg_id(system_id)}",
                     style="dotted",
                     arrowhead="none",
                     color=theme.muted,
                     class_="support",
-                    id=f"uses-{svg_id(tp.id)}--{svg_id(system)}",
+                    id=f"uses-{svg_id(tp.id)}--{svg_id(system_id)}",
                 )
     for integ in journey.integrations:
         if integ.a in journey.systems and integ.b in journey.systems:

@@ -13,6 +13,7 @@ System: the ``dot`` program through :mod:`subprocess`, killed when it runs over.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import os
 import re
@@ -137,7 +138,9 @@ class EmbeddedGraphviz:
             trusted = False
         if trusted:
             try:
-                module = wasmtime.Module.deserialize_file(self._engine, str(path))
+                # read into memory rather than mmap the file: a file truncated underneath a
+                # mapping (a cache cleaner, another tool) would kill us with SIGBUS; ~5 ms
+                module = wasmtime.Module.deserialize(self._engine, path.read_bytes())
                 self.cache_hit = True
                 return module
             except Exception:  # stale or damaged: compile again and overwrite
@@ -191,10 +194,8 @@ class EmbeddedGraphviz:
                     close()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # best effort during interpreter shutdown
             self.close()
-        except Exception:  # noqa: S110 - best effort during interpreter shutdown
-            pass
 
     def _tick(self, generation: int) -> None:
         with self._timer_lock:

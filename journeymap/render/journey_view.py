@@ -178,7 +178,7 @@ def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
     )
     items = key_items(theme, subtitle_lines(analysis), bool(handoffs), risky_present)
     for i, item in enumerate(items):
-        grid.add(KEY, 0, f"~key-{i}", column=i, id=f"key-{i}", class_="key", **item)
+        grid.add(KEY, 0, f"~key-{i}", column=i, attributes=item, id=f"key-{i}", class_="key")
 
     entries = {tp.id for tp in journey.entries()}
     for tp in journey.touchpoints.values():
@@ -189,7 +189,7 @@ def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
             label=L.touchpoint_label(tp, theme, tp.id in entries),
             id=f"tp-{svg_id(tp.id)}",
             class_="touchpoint",
-            **L.emotion_style(tp.emotion, theme),
+            attributes=L.emotion_style(tp.emotion, theme),
         )
 
     seen: dict[tuple[str, str], int] = {}

@@ -73,12 +73,14 @@ def check_geometry(analysis: JourneyAnalysis, renderer: str) -> None:
     journey = analysis.journey
     layout = json.loads(render_dot(build_dot(analysis), fmt="json", renderer=renderer))
     nodes, clusters = boxes(layout)
-    used = [f for f in journey.functions if any(t.function == f for t in journey.touchpoints.values())]
+    used = [
+        f for f in journey.functions if any(t.function == f for t in journey.touchpoints.values())
+    ]
     bands = [clusters[f"cluster_band_{i}"] for i in range(len(used))]
     # bands: top to bottom in file order, no overlap (JSON y grows upwards)
-    for upper, lower in zip(bands, bands[1:]):
+    for upper, lower in zip(bands, bands[1:], strict=False):
         assert upper[1] >= lower[3], f"{journey.id}: bands overlap or are out of order"
-    band_of = dict(zip(used, bands))
+    band_of = dict(zip(used, bands, strict=True))
     eps = 0.01
     for tid, tp in journey.touchpoints.items():
         x0, y0, x1, y1 = nodes[f"tp-{tid}"]

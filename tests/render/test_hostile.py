@@ -36,9 +36,12 @@ def test_hostile_names_make_exactly_their_nodes(view: str, renderer: str) -> Non
         assert sorted(n for n in names) == ["fn-graph", "fn-node", "fn-strict"]
     else:
         assert sorted(n for n in names if n.startswith("tp-")) == [
-            "tp-digraph", "tp-graph", "tp-node", "tp-strict"
+            "tp-digraph",
+            "tp-graph",
+            "tp-node",
+            "tp-strict",
         ]
-    assert not any("INJECTED" == n or n in ("y", "z") for n in names)
+    assert not any(n == "INJECTED" or n in ("y", "z") for n in names)
     svg = render_dot(dot, fmt="svg", renderer=renderer)
     ET.fromstring(svg)  # well-formed XML
     assert b"<image" not in svg
