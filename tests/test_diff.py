@@ -315,3 +315,31 @@ def test_git_load_errors_point_at_the_revision(repo: Path, monkeypatch: pytest.M
     assert result.exit_code == 2
     assert result.output.startswith("git:HEAD:journeys/j.yaml:")
     assert "journeymap-git-" not in result.output  # no temporary path leaks
+
+
+# -- html --------------------------------------------------------------------------------------
+
+
+def test_html_marks_added_and_removed_and_escapes(tmp_path: Path) -> None:
+    hostile = '<script>alert(1)</script>"><svg onload=alert(2)>'
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text((DATA / "basic-old.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    text = (DATA / "basic-renamed.yaml").read_text(encoding="utf-8")
+    new.write_text(text.replace("name: Call", f"name: '{hostile}'"), encoding="utf-8")
+    page = render_diff(str(old), str(new), "html")
+    import html
+    import re
+
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert csp and html.unescape(csp.group(1)).startswith("default-src 'none'; style-src 'sha256-")
+    assert "<script" not in page.lower()
+    assert not re.search(r"<[^>]*\son\w+\s*=", page)  # no event-handler attribute in any tag
+    assert "&lt;script&gt;" in page  # the hostile name is shown, as text
+    # the renamed id: `call` removed (ghosted, "−" before the name) and `phone` added ("+")
+    assert 'id="tp-call" class="node touchpoint diff-removed"' in page
+    assert 'id="tp-phone" class="node touchpoint diff-added"' in page
+    assert "\u2212 Call" in page
+    assert 'class="edge transition handoff diff-removed"' in page
+    assert "diff-handoff-created" in page
+    assert page == render_diff(str(old), str(new), "html")  # deterministic
