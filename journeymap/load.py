@@ -170,8 +170,37 @@ def find_journey_files(paths: Iterable[str | Path]) -> list[Path]:
     the ``.journeymap.yaml`` configuration) and organisation files (see :func:`is_organisation`),
     sorted by path. A file named explicitly is always taken as a journey.
     """
-    files, _ = _scan(paths, None)
-    return [Path(parsed.path) for parsed, is_org in files if not is_org]
+    found: list[Path] = []
+    seen: set[str] = set()
+    for given in paths:
+        path = Path(given)
+        candidates = _walk(path) if path.is_dir() else [path] if path.exists() else []
+        for candidate in candidates:
+            key = os.path.realpath(candidate)
+            if key in seen:
+                continue
+            seen.add(key)
+            if candidate is path or _looks_like_journey(candidate):
+                found.append(candidate)
+                continue
+            parsed = parse_file(str(candidate))
+            if parsed.root is None or not is_organisation(parsed.root):
+                found.append(candidate)
+    return found
+
+
+# A top-level ``touchpoints:`` key at the start of a line makes a file a journey; block scalars
+# and nested keys are indented, so this never matches an organisation file. Files it does not
+# match (flow style, unusual layouts) are parsed and classified by is_organisation.
+_TOP_LEVEL_TOUCHPOINTS = re.compile(rb"^(?:touchpoints|\"touchpoints\"|'touchpoints')[ \t]*:", re.M)
+
+
+def _looks_like_journey(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return _TOP_LEVEL_TOUCHPOINTS.search(handle.read()) is not None
+    except OSError:
+        return True  # let the loader report the problem with its location
 
 
 def is_organisation(root: Node) -> bool:

@@ -291,6 +291,19 @@ def test_find_journey_files_walks_sorted_and_skips(tmp_path: Path) -> None:
     assert rel == ["a.journey.yml", "b.yaml", "sub/c.yaml", "sub/deeper/d.yaml"]
 
 
+def test_find_journey_files_classifies_flow_style_files_by_parsing(tmp_path: Path) -> None:
+    # No line starts with "touchpoints:", so the text check cannot decide; parsing does.
+    (tmp_path / "org.yaml").write_text("{journeymap: 1, functions: {f: {name: F}}}\n")
+    (tmp_path / "flow.yaml").write_text(
+        "{journeymap: 1, uses: org.yaml, stages: [s], touchpoints: {a: {stage: s, function: f}}}\n"
+    )
+    (tmp_path / "org-with-notes.yaml").write_text(
+        "functions:\n  f:\n    name: F\n    # touchpoints: is only a comment here\n"
+    )
+    found = find_journey_files([tmp_path])
+    assert [p.name for p in found] == ["flow.yaml"]
+
+
 def test_explicit_file_is_always_a_journey(tmp_path: Path) -> None:
     _tree(tmp_path)
     assert find_journey_files([tmp_path / "org.yaml"]) == [tmp_path / "org.yaml"]
