@@ -175,7 +175,7 @@ def repeat_ask_findings(ix: Index, context: ContextResult, hits: Hits) -> list[F
                 f"via {via}; carry it along that path (`carries: [{repeat.item}]`), integrate "
                 f"the systems on it, or give `{here}` a system that holds it",
                 touchpoint=repeat.touchpoint,
-                touchpoints=tuple(dict.fromkeys(repeat.path)),
+                touchpoints=tuple(dict.fromkeys((repeat.touchpoint, *repeat.path))),
             )
         )
     return found

@@ -12,7 +12,7 @@ from tests.analysis.builders import journey
 
 def _repeats(j: Any) -> set[tuple[str, str]]:
     return {
-        (f.touchpoints[-1], f.message.split("`")[3])
+        (f.touchpoints[0], f.message.split("`")[3])
         for f in analyze(j).findings
         if f.rule == "JM103"
     }
