@@ -4,7 +4,6 @@ Prints one JSON object per line as soon as each measurement is done, so a parent
 on a time-out still has every figure measured before. Each step is capped with SIGALRM.
 
     python benchmarks/_worker.py pipeline FILE --repeats 5 --cap 120 --budget 200
-    python benchmarks/_worker.py memory FILE --cap 120
 """
 
 from __future__ import annotations
@@ -81,9 +80,17 @@ def pipeline(path: Path, repeats: int, cap: float, budget: float) -> None:
         ("load", lambda: load_journey(path)),
         ("analyze", lambda: analyze(held["journey"])),
     ]
+    last = 0.0
     for repeat in range(repeats):
+        if repeat and time.perf_counter() - began + last > budget:
+            emit(step="stop", reason=f"budget of {budget:g} s: stopped after {repeat} repeats")
+            break
+        started = time.perf_counter()
         held.clear()
-        for step, fn in steps:
+        # the first repeat runs load and analyze first, in a fresh process, so the peak RSS
+        # after each is what a process that only loads (and analyzes) this file needs
+        order = steps[1:] + steps[:1] if repeat == 0 else steps
+        for step, fn in order:
             if step in dead:
                 continue
             if step == "analyze" and "journey" not in held:
@@ -103,49 +110,25 @@ def pipeline(path: Path, repeats: int, cap: float, budget: float) -> None:
                 continue
             record: dict[str, Any] = {"step": step, "repeat": repeat, "seconds": seconds}
             if repeat == 0:
-                record["maxrss_mb"] = maxrss_mb()
+                record["maxrss_mb"] = maxrss_mb()  # peak RSS of the process so far
             emit(**record)
             if step == "load":
                 held["journey"] = result
             del result
         held.clear()
-        if time.perf_counter() - began > budget:
-            emit(step="stop", reason=f"budget of {budget:g} s used after {repeat + 1} repeats")
-            break
-
-
-def memory(path: Path, cap: float) -> None:
-    """Peak resident memory of a fresh process that loads and analyzes one file."""
-    _, load_journey, analyze = _imports()
-    emit(step="start", maxrss_mb=maxrss_mb())
-    for name, fn in (("load", load_journey), ("analyze", analyze)):
-        if isinstance(fn, ImportError):
-            emit(step=name, error=f"cannot import: {fn}")
-            return
-    try:
-        seconds, journey = capped(lambda: load_journey(path), cap)
-        emit(step="load", seconds=seconds, maxrss_mb=maxrss_mb())
-        seconds, _ = capped(lambda: analyze(journey), cap)
-        emit(step="analyze", seconds=seconds, maxrss_mb=maxrss_mb())
-    except StepTimeout:
-        emit(step="timeout", error=f"timeout after {cap:g} s", maxrss_mb=maxrss_mb())
-    except Exception as err:
-        emit(step="error", error=f"{type(err).__name__}: {str(err).splitlines()[0][:200]}")
+        last = time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=("pipeline", "memory"))
+    parser.add_argument("mode", choices=("pipeline",))
     parser.add_argument("file", type=Path)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cap", type=float, default=120.0)
     parser.add_argument("--budget", type=float, default=300.0)
     args = parser.parse_args()
     signal.signal(signal.SIGALRM, _alarm)
-    if args.mode == "pipeline":
-        pipeline(args.file, args.repeats, args.cap, args.budget)
-    else:
-        memory(args.file, args.cap)
+    pipeline(args.file, args.repeats, args.cap, args.budget)
 
 
 if __name__ == "__main__":
