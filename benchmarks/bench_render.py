@@ -54,13 +54,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
         repeats = {10: 15, 100: 7, 1000: 3}[n] if not quick else {10: 7, 100: 3, 1000: 1}[n]
         analysis = _analysis(n)
         dot = build_dot(analysis)
-        build = _median_time(lambda: build_dot(analysis), repeats)
+        build = _median_time(lambda a=analysis: build_dot(a), repeats)
         render_dot(dot, renderer="embedded", timeout=600)  # warm up both
         bare_wasm.render(dot, format="svg")
         ours = _median_time(
-            lambda: render_dot(build_dot(analysis), renderer="embedded", timeout=600), repeats
+            lambda a=analysis: render_dot(build_dot(a), renderer="embedded", timeout=600), repeats
         )
-        base = _median_time(lambda: bare_wasm.render(dot, format="svg"), repeats)
+        base = _median_time(lambda d=dot: bare_wasm.render(d, format="svg"), repeats)
         rows.append(row("render svg (embedded) vs bare wasm Graphviz", n, ours, base, TARGET,
                         "s", repeats=repeats, note=f"build_dot {build * 1000:.1f} ms"))
         if shutil.which("dot") is None:
@@ -68,11 +68,11 @@ def run(quick: bool) -> list[dict[str, Any]]:
                             note="system Graphviz not installed"))
             continue
         ours = _median_time(
-            lambda: render_dot(build_dot(analysis), renderer="system", timeout=600), repeats
+            lambda a=analysis: render_dot(build_dot(a), renderer="system", timeout=600), repeats
         )
         data = dot.encode("utf-8")
         base = _median_time(
-            lambda: subprocess.run(["dot", "-Tsvg"], input=data, capture_output=True, check=True),
+            lambda d=data: subprocess.run(["dot", "-Tsvg"], input=d, capture_output=True, check=True),
             repeats,
         )
         rows.append(row("render svg (system dot) vs bare dot", n, ours, base, TARGET, "s",
