@@ -98,7 +98,6 @@ _SCHEMA: dict[str, dict[str, str]] = {
 }
 _UNITS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
-_JOURNEY_FILE = re.compile(r"^journeymap\s*:", re.MULTILINE)
 
 
 def find_config(start: Path | str) -> Path | None:
@@ -118,24 +117,15 @@ def find_config(start: Path | str) -> Path | None:
 def load_config(start: Path | str) -> Config:
     """The configuration for journeys at ``start``.
 
-    ``start`` is a folder of journeys or a journey file (the config is looked up from its folder
-    upwards), or a config file itself (any file that is not a journey: it is read directly).
-    Without a config file the defaults apply.
+    ``start`` is a folder of journeys or a journey file: the config is looked up from that folder
+    upwards (see :func:`find_config`). A file named ``.journeymap.yaml`` is read directly; read
+    any other config file with :func:`read_config`. Without a config file the defaults apply.
     """
     path = Path(start)
-    if path.is_file() and not _is_journey(path):
+    if path.name == CONFIG_NAME and path.is_file():
         return read_config(path)
     found = find_config(path)
     return read_config(found) if found is not None else Config.default()
-
-
-def _is_journey(path: Path) -> bool:
-    if path.name == CONFIG_NAME:
-        return False
-    try:
-        return bool(_JOURNEY_FILE.search(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
-        return False
 
 
 def read_config(path: Path | str) -> Config:

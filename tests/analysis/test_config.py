@@ -48,11 +48,17 @@ def test_every_key(tmp_path: Path) -> None:
         "risk:\n  weights: {JM102: 5, jm104: 0}\n"
         "search:\n  path_budget: 1000\n  state_budget: 5000\n",
     )
-    c = load_config(path)  # not a journey: read as the config itself
+    c = read_config(path)
     assert (c.wait_hours, c.stage_functions) == (36.0, 4)
     assert (c.max_expected_handoffs, c.max_handoffs_on_path, c.max_wait_hours) == (2.5, 6, 168.0)
     assert (c.weight("JM102"), c.weight("JM104"), c.weight("JM101")) == (5.0, 0.0, 2.0)
     assert (c.path_budget, c.state_budget) == (1000, 5000)
+
+
+def test_load_config_reads_a_config_file_named_so(tmp_path: Path) -> None:
+    path = _write(tmp_path / ".journeymap.yaml", "thresholds: {stage_functions: 5}\n")
+    assert load_config(path).stage_functions == 5
+    assert load_config(tmp_path / "journey.yaml").stage_functions == 5  # its folder's config
 
 
 def test_empty_file_is_defaults(tmp_path: Path) -> None:
