@@ -175,7 +175,9 @@ def repeat_ask_findings(ix: Index, context: ContextResult, hits: Hits) -> list[F
                 f"via {via}; carry it along that path (`carries: [{repeat.item}]`), integrate "
                 f"the systems on it, or give `{here}` a system that holds it",
                 touchpoint=repeat.touchpoint,
-                touchpoints=tuple(dict.fromkeys((repeat.touchpoint, *repeat.path))),
+                # The witness path, each touchpoint once (its last visit): ends with the
+                # touchpoint that asks again, preceded by the step the customer came from.
+                touchpoints=tuple(reversed(dict.fromkeys(reversed(repeat.path)))),
             )
         )
     return found

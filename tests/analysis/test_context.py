@@ -12,7 +12,7 @@ from tests.analysis.builders import journey
 
 def _repeats(j: Any) -> set[tuple[str, str]]:
     return {
-        (f.touchpoints[0], f.message.split("`")[3])
+        (f.touchpoints[-1], f.message.split("`")[3])
         for f in analyze(j).findings
         if f.rule == "JM103"
     }
@@ -141,3 +141,18 @@ def test_budget_stops_and_says_so() -> None:
     assert full.complete and len(full.repeats) == 50
     assert not cut.complete and len(cut.repeats) < 50
     assert analyze(journey(tps)).metrics.context_search_complete
+
+
+def test_witness_of_a_repeat_in_a_loop_ends_with_the_asker() -> None:
+    # a(f) gives id; b(g) asks again (a -> b crosses a handoff, nothing carried): repeat at b.
+    # b -> a crosses back and a asks again: repeat at a, witness a -> b -> a. Each touchpoint is
+    # listed once (its last visit): (b, a), the asker last, the step before it second to last.
+    j = journey(
+        {
+            "a": {"asks": ["id"], "entry": True, "next": ["b"]},
+            "b": {"function": "g", "asks": ["id"], "next": ["a", "end"]},
+            "end": {"function": "g", "outcome": "x"},
+        }
+    )
+    found = {f.touchpoints for f in analyze(j).findings if f.rule == "JM103"}
+    assert found == {("a", "b"), ("b", "a")}

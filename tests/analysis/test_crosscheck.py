@@ -79,7 +79,7 @@ def _reference_repeat_asks(j: Journey) -> set[tuple[str, str]]:
 @given(journeys())
 def test_repeat_asks_match_exhaustive_search(j: Journey) -> None:
     engine = {
-        (f.touchpoints[0], f.message.split("`")[3])
+        (f.touchpoints[-1], f.message.split("`")[3])
         for f in analyze(j).findings
         if f.rule == "JM103"
     }

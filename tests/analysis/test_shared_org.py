@@ -52,7 +52,7 @@ def test_findings(analysis: JourneyAnalysis) -> None:
     assert counts == {"JM100": 2, "JM101": 1, "JM103": 1, "JM104": 2, "JM105": 1, "JM107": 1}
     (jm103,) = [f for f in analysis.findings if f.rule == "JM103"]
     assert (
-        jm103.touchpoints == ("payout", "order", "request", "review") and "`iban`" in jm103.message
+        jm103.touchpoints == ("order", "request", "review", "payout") and "`iban`" in jm103.message
     )
 
 

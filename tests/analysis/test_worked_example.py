@@ -129,7 +129,10 @@ def test_findings(analysis: JourneyAnalysis) -> None:
     }
     assert at("JM102") == {("visit", "care-call"), ("care-call", "survey")}
     jm103 = [f for f in analysis.findings if f.rule == "JM103"]
-    assert jm103[0].touchpoints[0] == "care-call" and "`address`" in jm103[0].message
+    assert (
+        jm103[0].touchpoints == ("offer", "call", "visit", "care-call")
+        and "`address`" in jm103[0].message
+    )
     assert at("JM104") == at("JM100")
     assert at("JM106") == {("call", "visit")}
     assert at("JM107") == {("care-call", "survey")}
