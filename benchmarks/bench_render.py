@@ -35,6 +35,19 @@ def _median_time(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def _paired(
+    ours: Callable[[], object], base: Callable[[], object], repeats: int
+) -> tuple[float, float]:
+    """Medians of ours and baseline measured alternately, so machine load hits both alike."""
+    a, b = [], []
+    for _ in range(repeats):
+        for fn, sink in ((ours, a), (base, b)):
+            start = time.perf_counter()
+            fn()
+            sink.append(time.perf_counter() - start)
+    return statistics.median(a), statistics.median(b)
+
+
 def _analysis(n: int) -> Any:
     from journeymap.analysis.engine import analyze
     from journeymap.load import load_journey
@@ -57,26 +70,56 @@ def run(quick: bool) -> list[dict[str, Any]]:
         build = _median_time(lambda a=analysis: build_dot(a), repeats)
         render_dot(dot, renderer="embedded", timeout=600)  # warm up both
         bare_wasm.render(dot, format="svg")
-        ours = _median_time(
-            lambda a=analysis: render_dot(build_dot(a), renderer="embedded", timeout=600), repeats
-        )
-        base = _median_time(lambda d=dot: bare_wasm.render(d, format="svg"), repeats)
-        rows.append(row("render svg (embedded) vs bare wasm Graphviz", n, ours, base, TARGET,
-                        "s", repeats=repeats, note=f"build_dot {build * 1000:.1f} ms"))
-        if shutil.which("dot") is None:
-            rows.append(row("render svg (system dot) vs bare dot", n, None, None, None, "s",
-                            note="system Graphviz not installed"))
-            continue
-        ours = _median_time(
-            lambda a=analysis: render_dot(build_dot(a), renderer="system", timeout=600), repeats
-        )
-        data = dot.encode("utf-8")
-        base = _median_time(
-            lambda d=data: subprocess.run(["dot", "-Tsvg"], input=d, capture_output=True, check=True),
+        ours, base = _paired(
+            lambda a=analysis: render_dot(build_dot(a), renderer="embedded", timeout=600),
+            lambda d=dot: bare_wasm.render(d, format="svg"),
             repeats,
         )
-        rows.append(row("render svg (system dot) vs bare dot", n, ours, base, TARGET, "s",
-                        repeats=repeats, note=f"build_dot {build * 1000:.1f} ms"))
+        rows.append(
+            row(
+                "render svg (embedded) vs bare wasm Graphviz",
+                n,
+                ours,
+                base,
+                TARGET,
+                "s",
+                repeats=repeats,
+                note=f"build_dot {build * 1000:.1f} ms",
+            )
+        )
+        if shutil.which("dot") is None:
+            rows.append(
+                row(
+                    "render svg (system dot) vs bare dot",
+                    n,
+                    None,
+                    None,
+                    None,
+                    "s",
+                    note="system Graphviz not installed",
+                )
+            )
+            continue
+        data = dot.encode("utf-8")
+        ours, base = _paired(
+            lambda a=analysis: render_dot(build_dot(a), renderer="system", timeout=600),
+            lambda d=data: subprocess.run(
+                ["dot", "-Tsvg"], input=d, capture_output=True, check=True
+            ),
+            repeats,
+        )
+        rows.append(
+            row(
+                "render svg (system dot) vs bare dot",
+                n,
+                ours,
+                base,
+                TARGET,
+                "s",
+                repeats=repeats,
+                note=f"build_dot {build * 1000:.1f} ms",
+            )
+        )
     return rows
 
 
