@@ -1,4 +1,8 @@
-"""Headless Debian Chromium driven by Playwright (never `playwright install`)."""
+"""Fixtures for every test: one headless Debian Chromium session driven by Playwright.
+
+Playwright's sync API allows one running session per process, so all browser tests (report
+pages, live server) share this one. It never runs `playwright install`.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("JOURNEYMAP_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
