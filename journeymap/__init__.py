@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from journeymap.errors import InputError, JourneymapError, Problem, RenderError, UsageError
+from journeymap.load import load_journey, load_journeys
 from journeymap.model import (
     Channel,
     Function,
@@ -16,7 +17,6 @@ from journeymap.model import (
     Touchpoint,
     Transition,
 )
-from journeymap.load import load_journey, load_journeys
 
 if TYPE_CHECKING:
     from journeymap.analysis.types import JourneyAnalysis
