@@ -31,7 +31,7 @@ def diff(old: str, new: str, fmt: str, output: str | None) -> None:
     OLD and NEW are journey files or git:REV:path (for example git:HEAD~1:journeys/claims.yaml);
     uses: files are read from the same revision. Exits 0 whether or not anything changed.
     """
-    from journeymap.diff import render_diff
+    from journeymap.output.diff import render_diff
 
     text = render_diff(old, new, fmt)
     if output:
