@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import pydot
 
-from journeymap.render._dot import Quoted, attrs, cluster, edge, node
+from journeymap.render._dot import Quoted, attrs, cluster, dot_text, edge, node
 from journeymap.render.escape import dot_quote
 from journeymap.render.themes import Theme
 
@@ -323,7 +323,7 @@ class Grid:
             if not forward:
                 values.setdefault("constraint", False)
             graph.add_edge(edge(link.tail, link.head, **values))
-        return graph.to_string()
+        return dot_text(graph)
 
 
 def _free(c: _Content) -> bool:

@@ -9,6 +9,7 @@ ourselves instead of trusting its heuristics.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -98,6 +99,14 @@ def dot_quote(text: object) -> str:
     Backslashes are doubled so ``\\N``, ``\\G``, ``\\l`` stay literal; quotes are escaped; line
     breaks are already gone. Keywords, colons and braces are harmless inside quotes.
     """
+    if type(text) is str:
+        return _quote_str(text)
+    return _quote_str(str(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _quote_str(text: str) -> str:
+    # most calls quote the same few names, colours and styles again; cached (bounded)
     s = clean_text(text)
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

@@ -11,7 +11,7 @@ import pydot
 
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.render import _labels as L
-from journeymap.render._dot import attrs, edge, label, node
+from journeymap.render._dot import attrs, dot_text, edge, label, node
 from journeymap.render._labels import text_lines
 from journeymap.render.escape import clip, dot_quote, svg_id
 from journeymap.render.journey_view import lanes, risk_rules
@@ -143,4 +143,4 @@ def build_silo_graph(analyses: Sequence[JourneyAnalysis], theme: Theme) -> str:
                 style=theme.risky_style if risky else theme.handoff_style,
             )
         )
-    return graph.to_string()
+    return dot_text(graph)
