@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from journeymap.errors import InputError, Problem
 from journeymap.model import (
     Channel,
@@ -37,6 +35,7 @@ from journeymap.yamlnodes import (
     BadNode,
     MapNode,
     Parsed,
+    Scalar,
     SeqNode,
     describe,
     is_null,
@@ -105,11 +104,11 @@ _FALSE = frozenset(("false", "False", "FALSE"))
 _CORE = "tag:yaml.org,2002:"
 _NUMBER_TAGS = frozenset((None, _CORE + "int", _CORE + "float"))
 _BOOL_TAGS = frozenset((None, _CORE + "bool"))
-_SCALAR = yaml.ScalarEvent
+_SCALAR = Scalar
 _SUGGEST_LIMIT = 10_000  # no "did you mean" search over more candidates than this
 _YAML_SUFFIXES = (".yaml", ".yml")
 
-Node = Any  # a yamlnodes node: MapNode, SeqNode, BadNode or yaml.ScalarEvent
+Node = Any  # a yamlnodes node: MapNode, SeqNode, BadNode or Scalar
 
 
 # --------------------------------------------------------------------------------------------
@@ -395,11 +394,10 @@ class _Reader:
     # -- problems ------------------------------------------------------------------------
 
     def error(self, node: Node, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(location(self.path, node.start_mark), message, hint))
+        self.problems.append(Problem(location(self.path, node), message, hint))
 
     def loc(self, node: Node) -> Location:
-        mark = node.start_mark
-        return Location(self.path, mark.line + 1, mark.column + 1)
+        return Location(self.path, node.line + 1, node.column + 1)
 
     def sorted_problems(self) -> list[Problem]:
         return sorted(self.problems, key=lambda p: (p.location.line, p.location.col))
@@ -446,7 +444,7 @@ class _Reader:
             if first is not None:
                 self.error(
                     key,
-                    f"duplicate key '{text}' in {what} (first at line {first[0].start_mark.line + 1})",
+                    f"duplicate key '{text}' in {what} (first at line {first[0].line + 1})",
                     "keep one of them",
                 )
                 continue
@@ -576,7 +574,7 @@ class _Reader:
                 self.error(
                     item,
                     f"'{value}' is listed twice in '{name}' "
-                    f"(first at line {seen[value].start_mark.line + 1})",
+                    f"(first at line {seen[value].line + 1})",
                 )
                 continue
             seen[value] = item
@@ -686,7 +684,7 @@ class _Reader:
                 self.error(
                     item,
                     f"duplicate integration between '{a}' and '{b}' "
-                    f"(first at line {seen[pair].start_mark.line + 1})",
+                    f"(first at line {seen[pair].line + 1})",
                 )
                 continue
             seen[pair] = item
@@ -892,7 +890,7 @@ class _Reader:
             if sid in seen:
                 self.error(
                     id_node,
-                    f"duplicate stage '{sid}' (first at line {seen[sid].start_mark.line + 1})",
+                    f"duplicate stage '{sid}' (first at line {seen[sid].line + 1})",
                 )
                 continue
             seen[sid] = item
@@ -1027,7 +1025,7 @@ class _Reader:
                 self.error(
                     target_node,
                     f"duplicate transition from '{source}' to '{target}' "
-                    f"(first at line {seen[target].start_mark.line + 1})",
+                    f"(first at line {seen[target].line + 1})",
                     "merge them into one",
                 )
                 continue

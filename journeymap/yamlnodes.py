@@ -3,11 +3,16 @@
 The loader never runs a YAML constructor. It reads libyaml's parse events (or PyYAML's pure
 Python parser when libyaml is absent) and composes them here, iteratively, into a small tree:
 
-- a scalar is the :class:`yaml.ScalarEvent` itself (``value``, ``style``, ``tag``, ``start_mark``);
+- a scalar is a :class:`Scalar` (``value``, ``tag``, ``style``, ``line``, ``column``);
 - a mapping is a :class:`MapNode` holding ``(key, value)`` pairs in file order;
 - a sequence is a :class:`SeqNode` holding its items;
 - anything already reported (a forbidden tag, an alias) is a :class:`BadNode`, which later stages
   skip silently so one mistake gives one message.
+
+Every node carries its 0-based ``line`` and ``column``; :func:`location` makes them 1-based.
+Nodes are small ``__slots__`` objects, not libyaml's events: a ``ScalarEvent`` with its instance
+dictionary and two ``Mark`` objects is about 490 bytes, a :class:`Scalar` about 100 (the tree of a
+100,000-touchpoint journey holds over two million scalars; see docs/performance.md).
 
 Composing from events instead of calling ``yaml.compose`` is deliberate: PyYAML's C composer
 recurses once per nesting level and crashes the interpreter (segmentation fault) on ~100,000
@@ -32,6 +37,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MapNode",
+    "Scalar",
     "SeqNode",
     "BadNode",
     "Node",
@@ -61,38 +67,55 @@ ALLOWED_TAGS = frozenset(
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_SHARE_LENGTH = 64  # texts up to this long are stored once per distinct value
+
+
+class Scalar:
+    """A YAML scalar: its text as written, its explicit tag (or None), its quoting style."""
+
+    __slots__ = ("value", "tag", "style", "line", "column")
+
+    def __init__(self, value: str, tag: str | None, style: str | None, line: int, column: int):
+        self.value = value
+        self.tag = tag
+        self.style = style
+        self.line = line
+        self.column = column
 
 
 class MapNode:
     """A YAML mapping: ``pairs`` of (key node, value node) in file order."""
 
-    __slots__ = ("start_mark", "pairs")
+    __slots__ = ("line", "column", "pairs")
 
-    def __init__(self, start_mark: Any) -> None:
-        self.start_mark = start_mark
+    def __init__(self, line: int, column: int) -> None:
+        self.line = line
+        self.column = column
         self.pairs: list[tuple[Node, Node]] = []
 
 
 class SeqNode:
     """A YAML sequence: ``items`` in file order."""
 
-    __slots__ = ("start_mark", "items")
+    __slots__ = ("line", "column", "items")
 
-    def __init__(self, start_mark: Any) -> None:
-        self.start_mark = start_mark
+    def __init__(self, line: int, column: int) -> None:
+        self.line = line
+        self.column = column
         self.items: list[Node] = []
 
 
 class BadNode:
     """A node that was already reported (forbidden tag, anchor or alias); skip it quietly."""
 
-    __slots__ = ("start_mark",)
+    __slots__ = ("line", "column")
 
-    def __init__(self, start_mark: Any) -> None:
-        self.start_mark = start_mark
+    def __init__(self, line: int, column: int) -> None:
+        self.line = line
+        self.column = column
 
 
-Node = MapNode | SeqNode | BadNode | yaml.ScalarEvent
+Node = MapNode | SeqNode | BadNode | Scalar
 
 
 @dataclass
@@ -104,14 +127,14 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
-def location(path: str, mark: Any) -> Location:
-    """The 1-based :class:`Location` of a YAML mark."""
-    return Location(path, mark.line + 1, mark.column + 1)
+def location(path: str, node: Any) -> Location:
+    """The 1-based :class:`Location` of a node or a YAML mark (both have 0-based line, column)."""
+    return Location(path, node.line + 1, node.column + 1)
 
 
 def is_null(node: Any) -> bool:
     """True for an empty value, a plain ``~``/``null``, or an explicit ``!!null``."""
-    if node.__class__ is not yaml.ScalarEvent:
+    if node.__class__ is not Scalar:
         return False
     if node.tag is None:
         return not node.style and node.value in _NULLS
@@ -206,27 +229,38 @@ def parse(text: str, path: str) -> Parsed:
     map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
     doc_start = yaml.DocumentStartEvent
     allowed = ALLOWED_TAGS
+    # one string object per distinct short text: keys, ids and references repeat thousands of
+    # times in a large journey, and the model then shares them too
+    shared: dict[str, str] = {}
+    share = shared.setdefault
     events: Iterator[Any] = yaml.parse(text, Loader=_Loader)
     try:
         for event in events:
             cls = event.__class__
             node: Node
             if cls is scalar:
-                node = event
-                if event.tag is not None and event.tag not in allowed:
+                mark = event.start_mark
+                tag = event.tag
+                if tag is not None and tag not in allowed:
                     problems.append(_tag_problem(path, event))
-                    node = BadNode(event.start_mark)
+                    node = BadNode(mark.line, mark.column)
                 elif event.anchor is not None:
                     problems.append(_anchor_problem(path, event))
+                    node = Scalar(event.value, tag, event.style, mark.line, mark.column)
                 elif event.style == '"' and _SURROGATE.search(event.value):
                     problems.append(
                         Problem(
-                            location(path, event.start_mark),
+                            location(path, mark),
                             "text contains a lone surrogate escape (such as \\ud800)",
                             "use a real character or its \\U escape",
                         )
                     )
-                    node = BadNode(event.start_mark)
+                    node = BadNode(mark.line, mark.column)
+                else:
+                    value = event.value
+                    if len(value) <= _SHARE_LENGTH:
+                        value = share(value, value)
+                    node = Scalar(value, tag, event.style, mark.line, mark.column)
             elif cls is map_start or cls is seq_start:
                 if len(stack) >= MAX_DEPTH:
                     problems.append(
@@ -243,8 +277,11 @@ def parse(text: str, path: str) -> Parsed:
                 elif event.anchor is not None:
                     problems.append(_anchor_problem(path, event))
                 tainted.append(tagged)
+                mark = event.start_mark
                 collection: MapNode | SeqNode = (
-                    MapNode(event.start_mark) if cls is map_start else SeqNode(event.start_mark)
+                    MapNode(mark.line, mark.column)
+                    if cls is map_start
+                    else SeqNode(mark.line, mark.column)
                 )
                 stack.append(collection)
                 pending_key.append(None)
@@ -253,7 +290,7 @@ def parse(text: str, path: str) -> Parsed:
                 node = stack.pop()
                 pending_key.pop()
                 if tainted.pop():  # a forbidden tag: already reported, skip its contents
-                    node = BadNode(node.start_mark)
+                    node = BadNode(node.line, node.column)
             elif cls is alias:
                 problems.append(
                     Problem(
@@ -262,7 +299,7 @@ def parse(text: str, path: str) -> Parsed:
                         "write the value out; anchors and aliases are not allowed",
                     )
                 )
-                node = BadNode(event.start_mark)
+                node = BadNode(event.start_mark.line, event.start_mark.column)
             elif cls is doc_start:
                 documents += 1
                 if documents > 1:
