@@ -4,7 +4,8 @@ The key hashes everything a journey page depends on that can be known before loa
 journey file's path and bytes, its analysis config, the theme and renderer, and a fingerprint of
 journeymap itself (version, code and templates). An entry also records the files the journey
 pulled in with ``uses:`` and their hashes; the entry counts only while those are unchanged. An
-entry holds the rendered page and the analysis (for the portfolio), pickled.
+entry holds the rendered page (its own file, hard-linked into the site when the site is built) and
+the journey's :func:`~journeymap.report.summary.index_summary` (for the portfolio), pickled.
 
 Entries live in ``<site parent>/.journeymap-cache/report-<site name>/`` unless told otherwise;
 a build removes the entries it did not use, so the folder holds one entry per journey.
@@ -41,7 +42,8 @@ def _reduce_read_only(m: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[An
 copyreg.pickle(MappingProxyType, _reduce_read_only)
 
 _SUFFIX = ".entry"
-_FORMAT = b"journeymap-report-cache/1\0"
+_PAGE = ".html"
+_FORMAT = b"journeymap-report-cache/2\0"
 
 
 def default_cache_dir(out_dir: Path) -> Path:
@@ -84,27 +86,51 @@ def journey_key(path: str, data: bytes, settings: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """What the cache keeps about one journey."""
+    """What the cache keeps about one journey (or the silo map)."""
 
     deps: Mapping[str, str]  # file path -> sha256 of the organisation files it used
-    page: str
-    analysis: Any  # JourneyAnalysis
+    summary: Any  # the journey's index_summary (None for the silo map)
+    page: Path  # the rendered page (or SVG) in the cache, ready to be hard-linked
+
+
+@dataclass(frozen=True)
+class _Record:
+    """The pickled part of an entry; the page lives beside it in its own file."""
+
+    deps: Mapping[str, str]
+    summary: Any
+    page_size: int
+    page_mtime_ns: int
 
 
 class Cache:
-    """A folder of entries; reads tolerate corruption (a bad entry is a miss)."""
+    """A folder of entries; reads tolerate corruption (a bad entry is a miss).
+
+    Each entry is two files: ``<key>.entry`` (pickled :class:`_Record`) and ``<key>.html`` (the
+    page's bytes, readable like any site file since the site hard-links it). The record keeps the
+    page file's size and modification time: a page changed in place (through a hard link in a
+    published site, say) no longer matches and the entry is a miss.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self.used: set[str] = set()
 
+    def page_path(self, key: str) -> Path:
+        """Where the page of ``key`` lives."""
+        return self.directory / (key + _PAGE)
+
     def get(self, key: str) -> Entry | None:
         """The entry for ``key`` if present, readable and its dependencies unchanged."""
+        page = self.page_path(key)
         try:
             blob = (self.directory / (key + _SUFFIX)).read_bytes()
             if not blob.startswith(_FORMAT):
                 return None
-            entry = pickle.loads(blob[len(_FORMAT) :])
+            record = pickle.loads(blob[len(_FORMAT) :])
+            if not isinstance(record, _Record):
+                return None
+            info = page.stat()
         except (
             OSError,
             pickle.UnpicklingError,
@@ -115,34 +141,49 @@ class Cache:
             ValueError,
         ):
             return None
-        if not isinstance(entry, Entry):
+        if (info.st_size, info.st_mtime_ns) != (record.page_size, record.page_mtime_ns):
             return None
-        if any(file_digest(path) != digest for path, digest in entry.deps.items()):
+        if any(file_digest(path) != digest for path, digest in record.deps.items()):
             return None
         self.used.add(key)
-        return entry
+        return Entry(record.deps, record.summary, page)
 
-    def put(self, key: str, entry: Entry) -> None:
-        """Store ``entry`` atomically (write aside, then rename)."""
+    def put(self, key: str, deps: Mapping[str, str], summary: Any, page: bytes) -> Entry:
+        """Store an entry atomically (each file written aside, then renamed): page first."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        blob = _FORMAT + pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=_SUFFIX, dir=self.directory)
+        target = self.page_path(key)
+        self._replace(target, page, 0o666 & ~_umask())
+        info = target.stat()
+        record = _Record(dict(deps), summary, info.st_size, info.st_mtime_ns)
+        blob = _FORMAT + pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        self._replace(self.directory / (key + _SUFFIX), blob, 0o600)
+        self.used.add(key)
+        return Entry(record.deps, summary, target)
+
+    def _replace(self, target: Path, data: bytes, mode: int) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=self.directory)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(blob)
-            os.replace(tmp, self.directory / (key + _SUFFIX))
+                os.fchmod(handle.fileno(), mode)
+                handle.write(data)
+            os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        self.used.add(key)
 
     def prune(self) -> int:
-        """Remove entries this build did not use; returns how many went."""
+        """Remove entries (and leftover temporary files) this build did not use; how many went."""
         removed = 0
         if not self.directory.is_dir():
             return 0
         for file in self.directory.iterdir():
-            if file.suffix == _SUFFIX and file.stem not in self.used:
+            if file.suffix in (_SUFFIX, _PAGE) and file.stem not in self.used:
                 file.unlink(missing_ok=True)
-                removed += 1
+                removed += file.suffix == _SUFFIX
         return removed
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

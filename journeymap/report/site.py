@@ -9,6 +9,7 @@ leaves the old site as it was. The same input gives byte-identical files.
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import hashlib
 import os
 import shutil
@@ -21,6 +22,7 @@ from typing import Any
 from journeymap.errors import InputError, Problem, UsageError
 from journeymap.report import cache as cache_mod
 from journeymap.report.pages import page_name, render_index, render_journey_page
+from journeymap.report.summary import index_summary
 
 __all__ = ["SiteResult", "build_site", "SITE_MARKER", "Progress"]
 
@@ -58,7 +60,9 @@ class _Job:
 class _Done:
     index: int
     problems: tuple[Problem, ...]
-    entry: cache_mod.Entry | None
+    page: str | None = None
+    summary: Any = None  # the journey's index_summary
+    deps: dict[str, str] | None = None  # organisation files used -> sha256
 
 
 def _settings(theme: str, renderer: str, config: Any) -> tuple[str, ...]:
@@ -91,7 +95,7 @@ def _render(job: _Job) -> _Done:
     )
     page = render_journey_page(analysis, svg, theme=job.theme)
     deps = {path: cache_mod.file_digest(path) for path in _used_files(journey, job.path)}
-    return _Done(job.index, (), cache_mod.Entry(deps, page, analysis))
+    return _Done(job.index, (), page, index_summary(analysis), deps)
 
 
 def _used_files(journey: Any, path: str) -> list[str]:
@@ -105,6 +109,14 @@ def _used_files(journey: Any, path: str) -> list[str]:
 def _write(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
+
+
+def _place(source: Path, target: Path) -> None:
+    """Put the cached page ``source`` at ``target``: a hard link, or a copy where links fail."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _check_out_dir(out: Path) -> None:
@@ -198,32 +210,45 @@ def build_site(
         if cache
         else None
     )
-    entries: list[cache_mod.Entry | None] = [None] * len(files)
+    # Per journey: its index summary, and its page as a cached file or as text to write.
+    summaries: list[Any] = [None] * len(files)
+    pages: list[Path | str | None] = [None] * len(files)
     keys: list[str] = []
     todo: list[_Job] = []
-    for i, path in enumerate(files):
-        config = _load_config(path, config_file)
-        data = Path(path).read_bytes()
-        key = cache_mod.journey_key(path, data, _settings(theme, renderer, config))
-        keys.append(key)
-        hit = store.get(key) if store is not None else None
-        if hit is not None:
-            entries[i] = hit
-            tick(path)
-        else:
-            todo.append(_Job(i, path, config_file, theme, renderer, timeout))
+    collect = gc.isenabled()
+    gc.disable()  # unpickling many small objects: the collector would rescan them again and again
+    try:
+        for i, path in enumerate(files):
+            config = _load_config(path, config_file)
+            data = Path(path).read_bytes()
+            key = cache_mod.journey_key(path, data, _settings(theme, renderer, config))
+            keys.append(key)
+            hit = store.get(key) if store is not None else None
+            if hit is not None:
+                summaries[i], pages[i] = hit.summary, hit.page
+                tick(path)
+            else:
+                todo.append(_Job(i, path, config_file, theme, renderer, timeout))
+    finally:
+        if collect:
+            gc.enable()
 
     problems: list[Problem] = []
     for result in _run(todo, jobs, tick, files):
         problems.extend(result.problems)
-        entries[result.index] = result.entry
-        if store is not None and result.entry is not None:
-            store.put(keys[result.index], result.entry)
+        if result.page is None:
+            continue
+        summaries[result.index] = result.summary
+        pages[result.index] = result.page
+        if store is not None:
+            entry = store.put(
+                keys[result.index], result.deps or {}, result.summary, result.page.encode()
+            )
+            pages[result.index] = entry.page
     if problems:
         raise InputError(problems)
 
-    analyses = [e.analysis for e in entries if e is not None]
-    pages = [e.page for e in entries if e is not None]
+    analyses = [s for s in summaries if s is not None]
     ids = [a.journey.id for a in analyses]
     seen: dict[str, Any] = {}
     for analysis in analyses:
@@ -248,8 +273,11 @@ def build_site(
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
     try:
         os.chmod(tmp, 0o777 & ~_umask())
-        for name, page in zip(names, pages, strict=True):
-            _write(tmp / name, page)
+        for name, page in zip(names, (p for p in pages if p is not None), strict=True):
+            if isinstance(page, Path):
+                _place(page, tmp / name)
+            else:
+                _write(tmp / name, page)
         _write(tmp / "index.html", index_html)
         _write(
             tmp / SITE_MARKER,
@@ -304,10 +332,13 @@ def _render_index(
     svg: bytes | None = None
     if store is not None:
         hit = store.get(key)
-        svg = hit.page.encode() if hit is not None else None
+        try:
+            svg = hit.page.read_bytes() if hit is not None else None
+        except OSError:
+            svg = None
     if svg is None:
         svg = render_dot(dot, "svg", renderer, timeout)
         if store is not None:
-            store.put(key, cache_mod.Entry({}, svg.decode("utf-8"), None))
+            store.put(key, {}, None, svg)
     hrefs = {a.journey.id: page_name(a.journey.id) for a in analyses}
     return render_index(analyses, portfolio(analyses), svg, hrefs=hrefs, theme=theme)

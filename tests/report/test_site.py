@@ -157,3 +157,49 @@ def test_cli_bad_journey_is_one_line_and_exit_2(journeys: Path, tmp_path: Path) 
         line.startswith(str(journeys / "broadband.yaml")) for line in result.output.splitlines()
     )
     assert not (tmp_path / "site").exists()
+
+
+def test_cached_pages_are_hard_links_with_the_site_mode_and_the_same_bytes(
+    journeys: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build_site([journeys], out, jobs=1)
+    second = build_site([journeys], out, jobs=1)
+    assert second.cache_dir is not None
+    fresh = build_site([journeys], tmp_path / "fresh" / "site", jobs=1, cache=False)
+    assert snapshot(out) == snapshot(fresh.out_dir)
+    cached = {p.read_bytes(): p for p in second.cache_dir.glob("*.html")}
+    for name in ("broadband.html", "hostile.html"):
+        page = out / name
+        assert page.stat().st_ino == cached[page.read_bytes()].stat().st_ino
+        # Readable by everyone as the umask allows, like the freshly written index.
+        assert page.stat().st_mode & 0o777 == (out / "index.html").stat().st_mode & 0o777
+
+
+def test_a_page_edited_in_place_in_the_site_is_not_reused(journeys: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site([journeys], out, jobs=1)
+    before = snapshot(out)
+    # Write through the hard link (same inode): the cached copy changes with it.
+    with open(out / "hostile.html", "r+b") as handle:
+        handle.write(b"<!-- defaced -->")
+    again = build_site([journeys], out, jobs=1)
+    assert (again.rendered, again.cached) == (1, 1)
+    assert snapshot(out) == before
+
+
+def test_pages_are_copied_where_hard_links_fail(
+    journeys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    build_site([journeys], out, jobs=1)
+    before = snapshot(out)
+
+    def no_links(source: object, target: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr("journeymap.report.site.os.link", no_links)
+    again = build_site([journeys], out, jobs=1)
+    assert (again.rendered, again.cached) == (0, 2)
+    assert snapshot(out) == before
+    assert (out / "broadband.html").stat().st_nlink == 1

@@ -1,0 +1,51 @@
+"""The cut-down analysis the cache keeps for the index renders the very same index."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from journeymap.analysis.engine import analyze
+from journeymap.analysis.portfolio import portfolio
+from journeymap.analysis.types import JourneyAnalysis
+from journeymap.config import load_config
+from journeymap.load import load_journeys
+from journeymap.render import build_silo_dot, render_dot
+from journeymap.report import cache as _cache  # noqa: F401  (teaches pickle read-only mappings)
+from journeymap.report import render_index
+from journeymap.report.summary import index_summary
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _analyses(*paths: Path) -> list[JourneyAnalysis]:
+    return [analyze(j, load_config(j.path)) for j in load_journeys(list(paths))]
+
+
+def _index(analyses: list[JourneyAnalysis]) -> str:
+    svg = render_dot(build_silo_dot(analyses), "svg")
+    return render_index(analyses, portfolio(analyses), svg)
+
+
+def test_index_from_summaries_is_byte_identical_to_index_from_full_analyses(
+    broadband: JourneyAnalysis, hostile: JourneyAnalysis
+) -> None:
+    # The example journeys (an organisation file, several leads, loops) plus the test journeys
+    # (the worked example; names full of markup).
+    full = [*_analyses(ROOT / "journeys"), broadband, hostile]
+    slim = [pickle.loads(pickle.dumps(index_summary(a))) for a in full]
+    assert _index(slim) == _index(full)
+
+
+def test_summary_keeps_finding_counts_and_drops_their_text(broadband: JourneyAnalysis) -> None:
+    slim = index_summary(broadband)
+    assert len(slim.findings) == len(broadband.findings)
+    assert [f.severity for f in slim.findings] == [f.severity for f in broadband.findings]
+    assert {f.message for f in slim.findings} == {""}
+    assert slim.handoffs == broadband.handoffs and slim.metrics == broadband.metrics
+    assert all(not tp.pains and not tp.next for tp in slim.journey.touchpoints.values())
+
+
+def test_summary_pickles_much_smaller(broadband: JourneyAnalysis) -> None:
+    full, slim = pickle.dumps(broadband), pickle.dumps(index_summary(broadband))
+    assert len(slim) < len(full) / 2
