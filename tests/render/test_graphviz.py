@@ -4,13 +4,15 @@ compiled module is cached on disk."""
 from __future__ import annotations
 
 import os
+import signal
 import stat
 
 import pytest
 
 from journeymap.errors import RenderError
+from journeymap.render import build_dot, render_dot
 from journeymap.render import graphviz as G
-from journeymap.render import render_dot
+from tests.render import factory as F
 from tests.render.conftest import needs_dot
 
 # a 60-node complete digraph: dot needs minutes for it (the corpus's dense-graph case)
@@ -23,6 +25,16 @@ def test_runaway_layout_is_stopped_and_says_how_to_raise_the_limit(renderer: str
     with pytest.raises(RenderError, match=r"ran over its 0\.5 s limit.*--timeout SECONDS"):
         render_dot(DENSE, renderer=renderer, timeout=0.5)
     assert b"<svg" in render_dot(SMALL, renderer=renderer)  # the renderer still works
+
+
+def test_in_process_runaway_layout_is_interrupted_and_the_renderer_still_works() -> None:
+    r = G.EmbeddedGraphviz()
+    try:
+        with pytest.raises(RenderError, match=r"ran over its 0\.3 s limit"):
+            r.render(DENSE, timeout=0.3)
+        assert b"<svg" in r.render(SMALL)
+    finally:
+        r.close()
 
 
 def test_timeout_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,3 +100,48 @@ def test_svg_ids_are_readable_and_handoffs_carry_their_number() -> None:
     svg = render_dot(dot)
     assert b'<g id="tp-a" class="node touchpoint">' in svg
     assert b'<g id="edge-a--b" class="edge transition handoff h-7" data-handoff="7">' in svg
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not G.use_worker(), reason="embedded worker needs POSIX (in-process here)")
+def test_worker_is_killed_on_timeout_and_replaced() -> None:
+    w = G.WorkerGraphviz()
+    try:
+        assert b"<svg" in w.render(SMALL)
+        first = w.pid
+        assert first is not None and _alive(first)
+        with pytest.raises(RenderError, match=r"ran over its 0\.3 s limit"):
+            w.render(DENSE, timeout=0.3)
+        assert w.pid is None and not _alive(first)  # killed and reaped, not left running
+        assert b"<svg" in w.render(SMALL)
+        assert w.pid not in (None, first)
+    finally:
+        w.close()
+
+
+@pytest.mark.skipif(not G.use_worker(), reason="embedded worker needs POSIX (in-process here)")
+def test_worker_output_is_byte_identical_to_in_process_and_survives_a_crash() -> None:
+    dot = build_dot(F.broadband())
+    w, inproc = G.WorkerGraphviz(), G.EmbeddedGraphviz()
+    try:
+        for fmt in ("svg", "json"):
+            assert w.render(dot, fmt) == inproc.render(dot, fmt)
+        with pytest.raises(RenderError, match="rejected"):
+            w.render("digraph { a -> }")
+        pid = w.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)  # something kills the worker between renders
+        assert w._proc is not None
+        w._proc.wait(timeout=10)
+        assert w.render(dot) == inproc.render(dot)  # a new worker, same bytes
+        assert w.pid != pid
+    finally:
+        w.close()
+        inproc.close()
