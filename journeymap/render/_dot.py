@@ -64,6 +64,11 @@ def q(text: object) -> str:
 
 
 def _value(value: object) -> str:
+    kind = type(value)
+    if kind is str:  # the common case first
+        return dot_quote(value)
+    if kind is Quoted:
+        return str(value)
     if isinstance(value, Quoted):
         return str(value)
     if isinstance(value, Html):
@@ -119,8 +124,8 @@ _KEYWORDS = frozenset({"graph", "subgraph", "digraph", "node", "edge", "strict"}
 
 
 def _attr_value(value: Any) -> str:
-    if isinstance(value, str) and value:
-        if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+    if type(value) is str and value:
+        if value[0] == '"' and value[-1] == '"' and len(value) >= 2:
             return value  # ours: already quoted
         if _NUMBER.fullmatch(value):
             return value

@@ -46,8 +46,15 @@ def clean_text(text: object) -> str:
     surrogates become U+FFFD too.
     """
     s = str(text)
-    if s.isascii() and s.isprintable() and "  " not in s and s == s.strip():
-        return s  # the common case: nothing to normalise
+    # nothing to normalise: isprintable() is False for every control, format (bidi),
+    # surrogate, line/paragraph separator and non-ASCII space character
+    if (
+        s.isprintable()
+        and "  " not in s
+        and s == s.strip()
+        and (s.isascii() or unicodedata.is_normalized("NFC", s))
+    ):
+        return s
     s = s.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(s) else s
     s = unicodedata.normalize("NFC", s).translate(_BIDI_CONTROLS)
     s = _SPACE_RUNS.sub(" ", s).strip()
@@ -134,6 +141,7 @@ def html_text(text: object, limit: int = MAX_TEXT) -> str:
 _ID_SAFE = re.compile(r"[^a-z0-9_-]")
 
 
+@functools.lru_cache(maxsize=16384)
 def svg_id(text: str) -> str:
     """An id fragment safe for SVG/HTML ``id`` and CSS selectors: ``[a-z0-9_-]`` only.
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from journeymap.render import escape as E
 from journeymap.render._dot import label
 from journeymap.render.escape import clean_text, clip, dot_quote, svg_id, wrap
 
@@ -37,3 +43,21 @@ def test_label_joins_escaped_lines_with_our_own_escapes_only() -> None:
 def test_svg_id_is_injective_on_slugs_and_safe_otherwise() -> None:
     assert svg_id("care-call_2") == "care-call_2"
     assert svg_id('a"b <c>') == "a_22_b_20__3c_c_3e_"
+
+
+def _normalised_the_long_way(text: str) -> str:
+    s = text.encode("utf-8", "replace").decode("utf-8") if E._has_surrogates(text) else text
+    s = unicodedata.normalize("NFC", s).translate(E._BIDI_CONTROLS)
+    s = E._SPACE_RUNS.sub(" ", s).strip()
+    return "".join("\ufffd" if E._is_control(ch) else ch for ch in s)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_clean_text_fast_path_changes_nothing(text: str) -> None:
+    assert clean_text(text) == _normalised_the_long_way(text)
+
+
+def test_clean_text_fast_path_on_known_cases() -> None:
+    for text in ["●●○○○ 2/5", "e\u0301", "\u212b", "a\u00a0b", "x\u200ey", "a\u2028b", "\u061cx"]:
+        assert clean_text(text) == _normalised_the_long_way(text), repr(text)
