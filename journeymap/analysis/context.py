@@ -13,6 +13,7 @@ search explores only minimal states and ends on cycles.
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from dataclasses import dataclass
 
@@ -101,8 +102,10 @@ class ContextResult:
 def repeat_asks(ix: Index, systems: Systems, budget: int = 20_000_000) -> ContextResult:
     """Find every repeat ask (JM103) by a finite state search per item; see the module doc.
 
-    ``budget`` bounds the number of states visited over all items; when it runs out the search
-    stops and ``complete`` is False (the repeat asks found so far are real).
+    Each item's search only enters touchpoints from which one of the item's askers can still be
+    reached: a state anywhere else can never reveal a repeat ask. ``budget`` bounds the number of
+    states visited over all items; when it runs out the search stops and ``complete`` is False
+    (the repeat asks found so far are real).
     """
     askers: dict[str, list[int]] = {}
     for i, tp in enumerate(ix.touchpoints):
@@ -111,69 +114,96 @@ def repeat_asks(ix: Index, systems: Systems, budget: int = 20_000_000) -> Contex
     found: dict[tuple[int, str], tuple[tuple[int, ...], set[int]]] = {}
     used = 0
     complete = True
-    own, reach = systems.touchpoint, systems.reach
-    out, dst, transitions, handoff = ix.out, ix.dst, ix.transitions, ix.handoff
-    carries_any = any(t.carries for t in transitions)
+    n, m = ix.n, len(ix.transitions)
+    # Compact arrays (one machine word or byte per entry) for what the search reads at random:
+    # at 100,000 touchpoints Python lists of int objects stop fitting in the processor's cache
+    # and every lookup costs a pointer chase. Transitions are numbered by source touchpoint, so
+    # those leaving touchpoint i are first[i] .. first[i + 1] - 1.
+    first_out = array("q", bytes(8 * (n + 1)))
+    for i in ix.src:
+        first_out[i + 1] += 1
+    for i in range(n):
+        first_out[i + 1] += first_out[i]
+    dst = array("q", ix.dst)
+    handoff = bytearray(ix.handoff)
+    # bit sets of systems fit a machine word unless a journey has more than 60 systems
+    wide = len(systems.bit) > 60
+    own = list(systems.touchpoint) if wide else array("q", systems.touchpoint)
+    reach = list(systems.reach) if wide else array("q", systems.reach)
+    carried_by: dict[str, list[int]] = {}
+    for e, t in enumerate(ix.transitions):
+        for carried_item in t.carries:
+            carried_by.setdefault(carried_item, []).append(e)
+    preds: tuple[array[int], array[int]] | None = None
     for item in sorted(askers):
-        asks = [False] * ix.n
+        if preds is None:
+            preds = _predecessors(ix)
+        # per touchpoint: 0 = no asker of the item can be reached from here, 1 = one can,
+        # 2 = asks the item itself
+        kind = _reaching(preds, askers[item], n)
         for i in askers[item]:
-            asks[i] = True
-        carried = [item in t.carries for t in transitions] if carries_any else None
-        seeds = _first_givers(ix, asks)
-        # States after the customer was at a touchpoint: parallel lists, breadth-first order.
-        # seen[j]: the (holding, available, crossed) states already explored at touchpoint j;
-        # crossed: a handoff was crossed since the customer last gave the item.
-        seen: list[list[tuple[int, bool, bool]] | None] = [None] * ix.n
-        s_node: list[int] = []
-        s_hold: list[int] = []
-        s_avail: list[bool] = []
-        s_crossed: list[bool] = []
-        s_parent: list[int] = []
+            kind[i] = 2
+        carried = bytearray(m)
+        for e in carried_by.get(item, ()):
+            carried[e] = 1
+        seeds = _first_givers(ix, kind)
+        # A state is one int: the systems holding the item (bit set) shifted left by two, then
+        # bit 1 "available" and bit 0 "not crossed" (no handoff crossed since the customer last
+        # gave the item). A state at the same touchpoint whose bits are a subset of a new
+        # state's dominates it (fewer systems, less available, crossed): the new one is skipped.
+        # States are explored breadth-first, in parallel arrays: s_parent links each to the
+        # state it came from, s_same to the previous state at the same touchpoint (latest[j] is
+        # the last one at touchpoint j, -1 for none). No Python container is made per state, so
+        # the search gives the cyclic garbage collector nothing to do.
+        latest = array("q", [-1]) * n
+        s_node = array("q")
+        s_state: list[int] | array[int] = [] if wide else array("q")
+        s_parent = array("q")
+        s_same = array("q")
         for i in seeds:
-            seen[i] = [(reach[i], True, False)]
+            latest[i] = len(s_node)
             s_node.append(i)
-            s_hold.append(reach[i])
-            s_avail.append(True)
-            s_crossed.append(False)
+            s_state.append(reach[i] << 2 | 3)
             s_parent.append(-1)
+            s_same.append(-1)
         k = 0
         while k < len(s_node):
             if used + len(s_node) > budget:
                 complete = False
                 break
-            i, holding, available, crossed = s_node[k], s_hold[k], s_avail[k], s_crossed[k]
-            for e in out[i]:
+            i = s_node[k]
+            state = s_state[k]
+            holding = state >> 2
+            available = state & 2
+            crossed = not state & 1
+            for e in range(first_out[i], first_out[i + 1]):
                 j = dst[e]
-                here = bool(holding & own[j]) or (available and carried is not None and carried[e])
+                kj = kind[j]
+                if not kj:
+                    continue
+                here = holding & own[j] or (available and carried[e])
                 c = crossed or handoff[e]
-                if asks[j]:
+                if kj == 2:
                     if not here and c:
                         key = (j, item)
                         if key not in found:
                             found[key] = (_witness(s_node, s_parent, k), set())
                         found[key][1].add(e)
-                    h, a, c = holding | reach[j], True, False
+                    new = (holding | reach[j]) << 2 | 3
                 elif here:
-                    h, a = holding | reach[j], True
+                    new = (holding | reach[j]) << 2 | (2 if c else 3)
                 else:
-                    h, a = holding, False
-                states = seen[j]
-                if states is None:
-                    seen[j] = [(h, a, c)]
-                else:
-                    dominated = False
-                    for h0, a0, c0 in states:
-                        if (h0 | h) == h and (a or not a0) and (c0 or not c):
-                            dominated = True
-                            break
-                    if dominated:
-                        continue
-                    states.append((h, a, c))
+                    new = holding << 2 | (0 if c else 1)
+                other = last = latest[j]
+                while other != -1 and s_state[other] | new != new:
+                    other = s_same[other]
+                if other != -1:
+                    continue  # dominated
+                latest[j] = len(s_node)
                 s_node.append(j)
-                s_hold.append(h)
-                s_avail.append(a)
-                s_crossed.append(c)
+                s_state.append(new)
                 s_parent.append(k)
+                s_same.append(last)
             k += 1
         used += len(s_node)
         if not complete:
@@ -185,8 +215,43 @@ def repeat_asks(ix: Index, systems: Systems, budget: int = 20_000_000) -> Contex
     return ContextResult(repeats, complete, used)
 
 
-def _first_givers(ix: Index, asks: list[bool]) -> list[int]:
-    """Askers reachable from an entry on a path where no earlier touchpoint asks the item."""
+def _predecessors(ix: Index) -> tuple[array[int], array[int]]:
+    """The sources of the transitions into each touchpoint, as compact arrays: those into
+    touchpoint j are ``sources[start[j]:start[j + 1]]``."""
+    n = ix.n
+    start = array("q", bytes(8 * (n + 1)))
+    for j in ix.dst:
+        start[j + 1] += 1
+    for j in range(n):
+        start[j + 1] += start[j]
+    fill = start[:-1]
+    sources = array("q", bytes(8 * len(ix.dst)))
+    for i, j in zip(ix.src, ix.dst, strict=False):
+        sources[fill[j]] = i
+        fill[j] += 1
+    return start, sources
+
+
+def _reaching(preds: tuple[array[int], array[int]], targets: list[int], n: int) -> bytearray:
+    """Touchpoints from which one of ``targets`` can be reached (the targets included)."""
+    start, sources = preds
+    seen = bytearray(n)
+    stack = list(targets)
+    for t in targets:
+        seen[t] = 1
+    while stack:
+        j = stack.pop()
+        for p in range(start[j], start[j + 1]):
+            i = sources[p]
+            if not seen[i]:
+                seen[i] = 1
+                stack.append(i)
+    return seen
+
+
+def _first_givers(ix: Index, asks: bytearray) -> list[int]:
+    """Askers (``asks[i] == 2``) reachable from an entry on a path where no earlier touchpoint
+    asks the item."""
     seen = [False] * ix.n
     queue: deque[int] = deque()
     givers: list[int] = []
@@ -196,7 +261,7 @@ def _first_givers(ix: Index, asks: list[bool]) -> list[int]:
             queue.append(i)
     while queue:
         i = queue.popleft()
-        if asks[i]:
+        if asks[i] == 2:
             givers.append(i)
             continue
         for e in ix.out[i]:
@@ -207,7 +272,7 @@ def _first_givers(ix: Index, asks: list[bool]) -> list[int]:
     return sorted(givers)
 
 
-def _witness(nodes: list[int], parents: list[int], k: int) -> tuple[int, ...]:
+def _witness(nodes: array[int], parents: array[int], k: int) -> tuple[int, ...]:
     path = []
     while k >= 0:
         path.append(nodes[k])
