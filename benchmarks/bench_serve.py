@@ -1,7 +1,7 @@
 """Edit-to-updated-picture latency of ``journeymap serve`` vs a bare Graphviz layout.
 
 For each size a generated journey is served by a real :class:`journeymap.serve.LiveServer`
-(default 100 ms polling, default renderer) and a raw-socket client holds the page's event
+(default polling interval, default renderer: the layout worker is started with the server) and a raw-socket client holds the page's event
 stream open, as a browser does. One repeat: rename a touchpoint in the file, then wait for the
 server-sent event whose new SVG carries the new name (the server sends the diagram as soon as it
 is laid out, then the full page). ``ours`` is the median
@@ -111,7 +111,7 @@ def _name_line(text: str) -> str:
     raise ValueError("no touchpoint name in the generated journey")
 
 
-def measure(n: int, repeats: int) -> tuple[list[float], dict[str, float]]:
+def measure(n: int, repeats: int) -> tuple[list[float], dict[str, float], float]:
     """Edit-to-event latencies for an ``n``-touchpoint journey; also the server's stage times."""
     from journeymap.serve import LiveServer
 
@@ -140,7 +140,7 @@ def measure(n: int, repeats: int) -> tuple[list[float], dict[str, float]]:
                 t0 = time.perf_counter()
                 path.write_text(original.replace(line, f"    name: {marker}", 1), encoding="utf-8")
                 latencies.append(client.wait_for(marker, after) - t0)
-            return latencies, dict(state.timings)
+            return latencies, dict(state.timings), server.interval
         finally:
             if client is not None:
                 client.close()
@@ -156,7 +156,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
     for n in SIZES:
         target = TARGET_AT_100 if n == 100 else None
         try:
-            ours, timings = measure(n, repeats)
+            ours, timings, interval = measure(n, repeats)
             base, how = _baseline(journey_file(n), repeats)
             stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items())
             rows.append(
@@ -168,7 +168,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
                     target,
                     "s",
                     repeats=repeats,
-                    note=f"baseline {how}; last rebuild: {stages}; poll 100 ms",
+                    note=f"baseline {how}; last rebuild: {stages}; poll {interval * 1000:.0f} ms",
                 )
             )
         except Exception as err:  # noqa: BLE001 - one size failing is a MISS row, not a crash

@@ -34,7 +34,7 @@ class LiveServer:
         view: str = "journey",
         renderer: str = "auto",
         config_file: str | None = None,
-        interval: float = 0.1,
+        interval: float = 0.05,
     ) -> None:
         self.host, self.port = host, port
         self.site = LiveSite(
@@ -54,6 +54,10 @@ class LiveServer:
 
     def start(self) -> str:
         """Build every page, bind, start serving and watching; return the URL."""
+        if self.site.renderer in ("auto", "embedded"):
+            from journeymap.render.graphviz import warm_up
+
+            warm_up()  # the layout worker starts while the journeys load
         self.site.build_all()
         try:
             self.httpd = LiveHTTPServer(self.site, self.host, self.port)
@@ -75,6 +79,7 @@ class LiveServer:
             self.site.on_change,
             interval=self.interval,
             rescan=self.site.rescan,
+            rescan_every=max(1, round(0.7 / self.interval)),  # new files: within ~0.7 s
         )
         self.watcher.start()
         return self.url
