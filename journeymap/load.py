@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from journeymap._gc import gc_paused
 from journeymap.errors import InputError, Problem
 from journeymap.model import (
     Channel,
@@ -117,12 +118,14 @@ Node = Any  # a yamlnodes node: MapNode, SeqNode, BadNode or Scalar
 
 def load_journey(path: str | Path) -> Journey:
     """Load and validate one journey file; raise :class:`InputError` listing every problem."""
-    return _Session().journey(parse_file(str(path)))
+    with gc_paused():
+        return _Session().journey(parse_file(str(path)))
 
 
 def load_journey_text(text: str, path: str) -> Journey:
     """Load a journey from YAML text; ``path`` names it and anchors relative ``uses:`` paths."""
-    return _Session().journey(parse(text, str(path)))
+    with gc_paused():
+        return _Session().journey(parse(text, str(path)))
 
 
 def load_journeys(paths: Iterable[str | Path]) -> list[Journey]:
@@ -131,6 +134,11 @@ def load_journeys(paths: Iterable[str | Path]) -> list[Journey]:
     Folders are walked with :func:`find_journey_files`; organisation files found there are
     validated too. Problems over all files are raised together as one :class:`InputError`.
     """
+    with gc_paused():
+        return _load_journeys(paths)
+
+
+def _load_journeys(paths: Iterable[str | Path]) -> list[Journey]:
     session = _Session()
     files, problems = _scan(paths, session)
     journeys: list[Journey] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from journeymap._gc import gc_paused
 from journeymap.analysis._index import build_index
 from journeymap.analysis.context import build_systems, repeat_asks
 from journeymap.analysis.flow import can_leave, reachable, solve_flow
@@ -34,7 +35,11 @@ def finding_order(finding: Finding) -> tuple[object, ...]:
 
 def analyze(journey: Journey, config: Config | None = None) -> JourneyAnalysis:
     """Analyse one journey: a pure function of the journey and the configuration."""
-    config = config or Config.default()
+    with gc_paused():  # builds no reference cycles; see journeymap._gc
+        return _analyze(journey, config or Config.default())
+
+
+def _analyze(journey: Journey, config: Config) -> JourneyAnalysis:
     ix = build_index(journey)
     flow = solve_flow(ix)
     systems = build_systems(ix)
