@@ -33,9 +33,10 @@ def display_order(analysis: JourneyAnalysis) -> list[str]:
     """Touchpoint ids by stage (file order of stages), then file order within a stage."""
     journey = analysis.journey
     stage_at = journey.stage_index()
-    ids = list(journey.touchpoints)
+    last = len(stage_at)
+    # sorted() is stable: file order within a stage comes for free.
     return sorted(
-        ids, key=lambda t: (stage_at.get(journey.touchpoints[t].stage, len(stage_at)), ids.index(t))
+        journey.touchpoints, key=lambda t: stage_at.get(journey.touchpoints[t].stage, last)
     )
 
 

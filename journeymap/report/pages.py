@@ -32,6 +32,7 @@ __all__ = [
     "page_name",
     "journey_summary",
     "edge_id",
+    "silo_markup",
 ]
 
 
@@ -101,6 +102,15 @@ def _finding_transition(finding: Finding) -> tuple[str, str] | None:
     if finding.rule == "JM103" and len(finding.touchpoints) >= 2:
         return (finding.touchpoints[-2], finding.touchpoints[-1])
     return None
+
+
+def _severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    """How many findings of each severity (every severity present, in SEVERITY_ORDER)."""
+    counts = dict.fromkeys(SEVERITY_ORDER, 0)
+    for finding in findings:
+        if finding.severity in counts:
+            counts[finding.severity] += 1
+    return counts
 
 
 def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
@@ -194,7 +204,7 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
         if t.pains or t.gains or t.kpis or t.ideas or t.notes
     ]
     stage_names = {s.id: s.name for s in journey.stages}
-    counts = {sev: sum(1 for f in analysis.findings if f.severity == sev) for sev in SEVERITY_ORDER}
+    counts = _severity_counts(analysis.findings)
     data = {
         "format": "journeymap-report/1",
         "journey": journey.id,
@@ -281,7 +291,7 @@ def journey_summary(analysis: JourneyAnalysis, href: str | None = None) -> dict[
         if scored
         else f"No emotion scores in {journey.title}"
     )
-    counts = {sev: sum(1 for f in analysis.findings if f.severity == sev) for sev in SEVERITY_ORDER}
+    counts = _severity_counts(analysis.findings)
     return {
         "journey": journey,
         "href": href or page_name(journey.id),
@@ -294,29 +304,38 @@ def journey_summary(analysis: JourneyAnalysis, href: str | None = None) -> dict[
     }
 
 
+def silo_markup(silo_svg: bytes | str) -> Markup:
+    """The organisation-wide silo map (an SVG from Graphviz) as the index inlines it."""
+    return inline_svg(
+        silo_svg,
+        "Silo map: handoffs between functions across all journeys",
+        css_class="diagram silo",
+    )
+
+
 def render_index(
     analyses: Sequence[JourneyAnalysis],
     portfolio: Portfolio,
-    silo_svg: bytes | str | None,
+    silo_svg: bytes | str | Markup | None,
     *,
     hrefs: Mapping[str, str] | None = None,
     theme: str = "default",
     live: bool = False,
     title: str = "Journey portfolio",
 ) -> str:
-    """The portfolio index: every journey, the organisation-wide silo map, heat map and leads."""
+    """The portfolio index: every journey, the organisation-wide silo map, heat map and leads.
+
+    ``silo_svg`` is the silo map's SVG from Graphviz, or :class:`~markupsafe.Markup` already made
+    by :func:`silo_markup` (the site build caches that), or ``None`` (no map).
+    """
     env = make_environment()
     hrefs = hrefs or {}
     summaries = [journey_summary(a, hrefs.get(a.journey.id)) for a in analyses]
     context: dict[str, Any] = {
         "summaries": summaries,
-        "silo_map": inline_svg(
-            silo_svg,
-            "Silo map: handoffs between functions across all journeys",
-            css_class="diagram silo",
-        )
-        if silo_svg is not None
-        else None,
+        "silo_map": silo_svg
+        if silo_svg is None or isinstance(silo_svg, Markup)
+        else silo_markup(silo_svg),
         "assets": assets(),
         "theme": theme,
         "version": __version__,

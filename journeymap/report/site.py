@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from journeymap.errors import InputError, Problem, UsageError
 from journeymap.report import cache as cache_mod
-from journeymap.report.pages import page_name, render_index, render_journey_page
+from journeymap.report.pages import page_name, render_index, render_journey_page, silo_markup
 from journeymap.report.summary import index_summary
 
 __all__ = ["SiteResult", "build_site", "SITE_MARKER", "Progress"]
@@ -73,6 +75,17 @@ def _load_config(path: str, config_file: str | None) -> Any:
     from journeymap.config import load_config, read_config
 
     return read_config(config_file) if config_file else load_config(path)
+
+
+def _config_folder(path: str, config_file: str | None) -> str:
+    """Where the config of the journey file ``path`` is looked up from (its real folder)."""
+    from journeymap.config import CONFIG_NAME
+
+    if config_file:
+        return config_file  # one file for every journey
+    if os.path.basename(path) == CONFIG_NAME:
+        return path  # read as given
+    return os.path.dirname(os.path.realpath(path))
 
 
 def _render(job: _Job) -> _Done:
@@ -215,13 +228,16 @@ def build_site(
     pages: list[Path | str | None] = [None] * len(files)
     keys: list[str] = []
     todo: list[_Job] = []
-    collect = gc.isenabled()
+    settings: dict[str, tuple[str, ...]] = {}  # folder -> settings: one config lookup per folder
+    collecting = gc.isenabled()
     gc.disable()  # unpickling many small objects: the collector would rescan them again and again
     try:
         for i, path in enumerate(files):
-            config = _load_config(path, config_file)
+            folder = _config_folder(path, config_file)
+            if folder not in settings:
+                settings[folder] = _settings(theme, renderer, _load_config(folder, config_file))
             data = Path(path).read_bytes()
-            key = cache_mod.journey_key(path, data, _settings(theme, renderer, config))
+            key = cache_mod.journey_key(path, data, settings[folder])
             keys.append(key)
             hit = store.get(key) if store is not None else None
             if hit is not None:
@@ -230,11 +246,11 @@ def build_site(
             else:
                 todo.append(_Job(i, path, config_file, theme, renderer, timeout))
     finally:
-        if collect:
+        if collecting:
             gc.enable()
 
     problems: list[Problem] = []
-    for result in _run(todo, jobs, tick, files):
+    for result in _run(todo, jobs, tick):
         problems.extend(result.problems)
         if result.page is None:
             continue
@@ -247,23 +263,8 @@ def build_site(
             pages[result.index] = entry.page
     if problems:
         raise InputError(problems)
-
-    analyses = [s for s in summaries if s is not None]
+    analyses = _unique(summaries)
     ids = [a.journey.id for a in analyses]
-    seen: dict[str, Any] = {}
-    for analysis in analyses:
-        other = seen.setdefault(analysis.journey.id, analysis)
-        if other is not analysis:
-            problems.append(
-                Problem(
-                    analysis.journey.location,
-                    f"journey id {analysis.journey.id!r} is also used by {other.journey.path}",
-                    "give each journey its own id",
-                )
-            )
-    if problems:
-        raise InputError(problems)
-
     index_html = _render_index(analyses, theme, renderer, timeout, store)
     tick("index.html")
 
@@ -300,9 +301,7 @@ def build_site(
     )
 
 
-def _run(
-    todo: list[_Job], jobs: int | None, tick: Callable[[str], None], files: list[str]
-) -> list[_Done]:
+def _run(todo: list[_Job], jobs: int | None, tick: Callable[[str], None]) -> list[_Done]:
     """Run the jobs, in worker processes when there are several; results in job order."""
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     results: list[_Done] = []
@@ -319,6 +318,26 @@ def _run(
     return sorted(results, key=lambda r: r.index)
 
 
+def _unique(summaries: list[Any]) -> list[Any]:
+    """The journeys' summaries in file order; :class:`InputError` if two share an id."""
+    analyses = [s for s in summaries if s is not None]
+    seen: dict[str, Any] = {}
+    problems = []
+    for analysis in analyses:
+        other = seen.setdefault(analysis.journey.id, analysis)
+        if other is not analysis:
+            problems.append(
+                Problem(
+                    analysis.journey.location,
+                    f"journey id {analysis.journey.id!r} is also used by {other.journey.path}",
+                    "give each journey its own id",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return analyses
+
+
 def _render_index(
     analyses: list[Any], theme: str, renderer: str, timeout: float | None, store: Any
 ) -> str:
@@ -326,19 +345,19 @@ def _render_index(
     from journeymap.render import build_silo_dot, render_dot
 
     dot = build_silo_dot(analyses, theme)
-    key = (
-        "silo-" + hashlib.sha256(f"{renderer}\0{dot}".encode("utf-8", "surrogatepass")).hexdigest()
-    )
-    svg: bytes | None = None
+    # The silo map is kept as the index inlines it (laying out and cleaning it up both cost).
+    salt = f"{cache_mod.fingerprint()}\0{renderer}\0{dot}"
+    key = "silo-" + hashlib.sha256(salt.encode("utf-8", "surrogatepass")).hexdigest()
+    svg: Markup | None = None
     if store is not None:
         hit = store.get(key)
         try:
-            svg = hit.page.read_bytes() if hit is not None else None
-        except OSError:
+            svg = Markup(hit.page.read_text(encoding="utf-8")) if hit is not None else None
+        except (OSError, UnicodeDecodeError):
             svg = None
     if svg is None:
-        svg = render_dot(dot, "svg", renderer, timeout)
+        svg = silo_markup(render_dot(dot, "svg", renderer, timeout))
         if store is not None:
-            store.put(key, {}, None, svg)
+            store.put(key, {}, None, str(svg).encode("utf-8"))
     hrefs = {a.journey.id: page_name(a.journey.id) for a in analyses}
     return render_index(analyses, portfolio(analyses), svg, hrefs=hrefs, theme=theme)

@@ -203,3 +203,28 @@ def test_pages_are_copied_where_hard_links_fail(
     assert (again.rendered, again.cached) == (0, 2)
     assert snapshot(out) == before
     assert (out / "broadband.html").stat().st_nlink == 1
+
+
+def test_each_folder_gets_its_own_config(tmp_path: Path) -> None:
+    # Two copies of the worked example; only folder `a` raises the base weight of a handoff.
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        text = (DATA / "broadband.yaml").read_text(encoding="utf-8")
+        (tmp_path / name / f"{name}.yaml").write_text(
+            text.replace("journeymap: 1\n", f"journeymap: 1\nid: {name}\n", 1), encoding="utf-8"
+        )
+    (tmp_path / ".git").mkdir()  # the config lookup stops here
+    config = tmp_path / "a" / ".journeymap.yaml"
+    config.write_text("risk:\n  weights: {JM100: 11}\n", encoding="utf-8")
+    out = tmp_path / "site"
+    build_site([tmp_path / "a", tmp_path / "b"], out, jobs=1)
+    # By hand (shared/worked/broadband.md): the worst handoff is offer -> call, 0.5 per customer,
+    # hit by JM100 (weight 1, or 11 in `a`), JM101 (2) and JM104 (1): risk 0.5 * 4 = 2 with the
+    # defaults, 0.5 * 14 = 7 in `a` (call -> visit: 0.4 * 4 = 1.6, or 0.4 * 14 = 5.6).
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name, worst in (("a", "7"), ("b", "2")):
+        row = index.split(f'href="{name}.html"', 1)[1].split("</tr>", 1)[0]
+        assert row.split('<td class="num">')[5].startswith(f"{worst}</td>"), row
+    config.write_text("risk:\n  weights: {JM100: 12}\n", encoding="utf-8")
+    again = build_site([tmp_path / "a", tmp_path / "b"], out, jobs=1)
+    assert (again.rendered, again.cached) == (1, 1)

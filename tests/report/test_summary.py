@@ -49,3 +49,13 @@ def test_summary_keeps_finding_counts_and_drops_their_text(broadband: JourneyAna
 def test_summary_pickles_much_smaller(broadband: JourneyAnalysis) -> None:
     full, slim = pickle.dumps(broadband), pickle.dumps(index_summary(broadband))
     assert len(slim) < len(full) / 2
+
+
+def test_index_takes_the_silo_map_already_inlined(broadband: JourneyAnalysis) -> None:
+    from journeymap.report.pages import silo_markup
+
+    svg = render_dot(build_silo_dot([broadband]), "svg")
+    figures = portfolio([broadband])
+    assert render_index([broadband], figures, silo_markup(svg)) == render_index(
+        [broadband], figures, svg
+    )
