@@ -165,3 +165,33 @@ def test_actual_size_button_zooms_the_diagram(site: Path, open_page: Any) -> Non
     page.click("button.zoom")
     assert page.get_attribute("button.zoom", "aria-pressed") == "false"
     assert visit.errors == []
+
+
+EXAMPLES = EXAMPLE.parent
+
+
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="the example journeys/ folder is not there")
+def test_portfolio_of_the_examples_zooms_its_silo_map(
+    open_page: Any, artifacts: Path, tmp_path: Path
+) -> None:
+    index = build_site([EXAMPLES], tmp_path / "examples" / "site", jobs=2, cache=False).index
+    for scheme in ("light", "dark"):
+        visit = open_page(index.as_uri(), scheme)
+        assert visit.errors == [], visit.errors
+        assert visit.requests == [index.as_uri()]
+        visit.page.screenshot(
+            path=str(artifacts / f"report-portfolio-{scheme}.png"), full_page=True
+        )
+    page = visit.page
+    svg = page.locator("#silo-map svg.diagram")
+    natural = float(svg.get_attribute("data-natural-width") or 0)
+    fitted = svg.bounding_box()["width"]
+    assert 0 < fitted < natural  # the examples' map is wider than the page: shrunk to fit
+    page.click("#silo-map button.zoom")
+    assert page.get_attribute("#silo-map button.zoom", "aria-pressed") == "true"
+    assert abs(svg.bounding_box()["width"] - natural) < 1.5
+    # Zoomed, it scrolls inside its frame rather than widening the page.
+    area = page.locator("#silo-map .zoom-area").bounding_box()
+    assert area["width"] <= 1400
+    page.locator("#silo-map").screenshot(path=str(artifacts / "report-portfolio-silos-zoomed.png"))
+    assert visit.errors == []

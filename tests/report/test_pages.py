@@ -148,3 +148,29 @@ def test_page_names_stay_inside_the_site() -> None:
         name = page_name(evil)
         assert "/" not in name and ".." not in name and name != "index.html"
         assert re.fullmatch(r"[a-z0-9_-]+\.html", name)
+
+
+def test_page_ids_do_not_clash_with_diagram_ids(
+    broadband: JourneyAnalysis, hostile: JourneyAnalysis
+) -> None:
+    # The inlined Graphviz SVG brings its own ids (graph, clusters, nodes, edges): none may be
+    # one of the page's own (the silo map's graph is called "silos", as the index section was).
+    from journeymap.render import build_dot, build_silo_dot, render_dot
+
+    def ids(html: str) -> list[str]:
+        return [str(attrs["id"]) for _, attrs in parse(html).tags if attrs.get("id")]
+
+    analyses = [broadband, hostile]
+    cases = [
+        (render_journey_page(a, None), render_dot(build_dot(a), "svg").decode()) for a in analyses
+    ]
+    cases.append(
+        (
+            render_index(analyses, portfolio(analyses), None),
+            render_dot(build_silo_dot(analyses), "svg").decode(),
+        )
+    )
+    for page, svg in cases:
+        own = ids(page)
+        assert len(own) > 5 and len(set(own)) == len(own)
+        assert set(own).isdisjoint(ids(svg)), set(own) & set(ids(svg))
