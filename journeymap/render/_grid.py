@@ -322,6 +322,10 @@ class Grid:
             )
             if not forward:
                 values.setdefault("constraint", False)
+            if "label" in values:
+                # an edge label is a node of its own in dot's ranking, which doubles the
+                # distance between columns; an external label is placed after the layout
+                values["xlabel"] = values.pop("label")
             graph.add_edge(edge(link.tail, link.head, **values))
         return dot_text(graph)
 

@@ -90,7 +90,7 @@ def touchpoint_label(tp: Touchpoint, theme: Theme, entry: bool) -> Quoted:
 def lane_title(function: Function, theme: Theme) -> Quoted:
     """``Function · Lead`` (wrapped when long)."""
     text = f"{clip(function.name)} \u00b7 {clip(function.lead)}" if function.lead else function.name
-    return label(text_lines(text, theme.wrap * 2, 2))
+    return label(text_lines(text, theme.wrap * 3, 2))  # bands are wide: wrap only long ones
 
 
 def handoff_label(number: int | None, share: str, rules: Sequence[str], theme: Theme) -> Quoted:

@@ -193,6 +193,8 @@ def build_blueprint_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
 
     for system in journey.systems.values():
         user = first_use.get(system.id)
+        if user is None:
+            continue  # an organisation system this journey never touches: not in its blueprint
         owner = functions.get(system.owner) if system.owner else None
         rows = text_lines(system.name, theme.wrap, 2)
         rows.append(
@@ -205,9 +207,9 @@ def build_blueprint_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
         name = f"sys-{svg_id(system.id)}"
         grid.add(
             "support",
-            stage_index[journey.touchpoints[user].stage] if user else 0,
+            stage_index[journey.touchpoints[user].stage],
             name,
-            follows=tp_name(user) if user else None,
+            follows=tp_name(user),
             label=label(rows),
             id=name,
             class_="system" + (" shadow" if system.shadow else ""),
@@ -229,7 +231,8 @@ def build_blueprint_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
                     id=f"uses-{svg_id(tp.id)}--{svg_id(system_id)}",
                 )
     for integ in journey.integrations:
-        if integ.a in journey.systems and integ.b in journey.systems:
+        drawn = [s in first_use and s in journey.systems for s in (integ.a, integ.b)]
+        if all(drawn):
             grid.connect(
                 f"sys-{svg_id(integ.a)}",
                 f"sys-{svg_id(integ.b)}",

@@ -34,13 +34,20 @@ def risk_rules(handoff: Handoff | None) -> tuple[str, ...]:
 
 
 def lanes(journey: Journey) -> list[Function]:
-    """Functions in file order, then any a touchpoint names but the file does not declare."""
-    result = list(journey.functions.values())
-    known = set(journey.functions)
+    """Lane order: functions by their first touchpoint in the file, then the functions that
+    own no touchpoint in file order (see docs/diagrams.md, "Lane order").
+
+    A journey file lists its touchpoints roughly in the order customers meet them, so the lanes
+    read top to bottom the way the journey goes, entry lanes first; a function that a
+    touchpoint names but no file declares gets a lane named after its id.
+    """
+    result: list[Function] = []
+    placed: set[str] = set()
     for tp in journey.touchpoints.values():
-        if tp.function not in known:
-            known.add(tp.function)
-            result.append(Function(tp.function, tp.function))
+        if tp.function not in placed:
+            placed.add(tp.function)
+            result.append(journey.functions.get(tp.function) or Function(tp.function, tp.function))
+    result.extend(f for f in journey.functions.values() if f.id not in placed)
     return result
 
 
@@ -59,8 +66,10 @@ def graph_attributes(graph_id: str, title: str, theme: Theme) -> dict[str, objec
         "id": graph_id,
         "rankdir": "LR",
         "newrank": True,
-        "nodesep": 0.3 * theme.font_size / 12,
-        "ranksep": 0.45 * theme.font_size / 12,
+        # tight enough that a journey fits a projector (about 4:3 for the examples) with its
+        # text large relative to the canvas; edge labels are xlabels, placed after the layout
+        "nodesep": 0.18 * theme.font_size / 12,
+        "ranksep": 0.4 * theme.font_size / 12,
         "bgcolor": theme.bg,
         "fontname": theme.bold,
         "fontsize": theme.font_size * 1.7,
@@ -69,7 +78,10 @@ def graph_attributes(graph_id: str, title: str, theme: Theme) -> dict[str, objec
         "labelloc": "t",
         "labeljust": "l",
         "pad": 0.3,
-        "outputorder": "edgesfirst",
+        # nodes first, then edges with their labels on top: an external label next to a short
+        # edge may reach over a node's border, and must stay readable there
+        "outputorder": "nodesfirst",
+        "forcelabels": True,
     }
 
 

@@ -88,7 +88,7 @@ DEFAULT = Theme(
     shadow_fill="#FBE9DD",
     shadow_style="rounded,filled,dashed",
     line_style="dashed",
-    wrap=22,
+    wrap=16,
     dpi=144,
 )
 
@@ -116,7 +116,7 @@ WORKSHOP = Theme(
     shadow_fill="#FBE0CC",
     shadow_style="rounded,filled,dashed",
     line_style="dashed",
-    wrap=18,
+    wrap=14,
     dpi=96,
 )
 
@@ -150,7 +150,7 @@ WORKSHOP_DARK = Theme(
     shadow_fill="#4A2A14",
     shadow_style="rounded,filled,dashed",
     line_style="dashed",
-    wrap=18,
+    wrap=14,
     dpi=96,
 )
 
@@ -185,7 +185,7 @@ PRINT = Theme(
     shadow_fill="#FFFFFF",
     shadow_style="rounded,dashed",
     line_style="dashed",
-    wrap=24,
+    wrap=18,
     dpi=300,
 )
 

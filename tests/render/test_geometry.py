@@ -73,11 +73,13 @@ def check_geometry(analysis: JourneyAnalysis, renderer: str) -> None:
     journey = analysis.journey
     layout = json.loads(render_dot(build_dot(analysis), fmt="json", renderer=renderer))
     nodes, clusters = boxes(layout)
-    used = [
-        f for f in journey.functions if any(t.function == f for t in journey.touchpoints.values())
-    ]
+    # lane order (docs/diagrams.md): functions by their first touchpoint in the file
+    used: list[str] = []
+    for t in journey.touchpoints.values():
+        if t.function not in used:
+            used.append(t.function)
     bands = [clusters[f"cluster_band_{i}"] for i in range(len(used))]
-    # bands: top to bottom in file order, no overlap (JSON y grows upwards)
+    # bands: top to bottom in that order, no overlap (JSON y grows upwards)
     for upper, lower in zip(bands, bands[1:], strict=False):
         assert upper[1] >= lower[3], f"{journey.id}: bands overlap or are out of order"
     band_of = dict(zip(used, bands, strict=True))

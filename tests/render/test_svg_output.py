@@ -13,6 +13,7 @@ import pytest
 
 from journeymap.render import build_dot, render_journey
 from journeymap.render._labels import text_lines
+from journeymap.render.themes import DEFAULT
 from tests.render import factory as F
 from tests.render.conftest import ROOT, example_analyses
 
@@ -33,7 +34,7 @@ def test_broadband_svg_names_edges_and_handoffs() -> None:
     ]
     all_text = " | ".join(texts)
     for tp in analysis.journey.touchpoints.values():
-        name = " ".join(text_lines(tp.name, 22))
+        name = " ".join(text_lines(tp.name, DEFAULT.wrap))
         assert sum(t.startswith(name + " ") for t in texts) == 1, tp.name
         assert all_text.count(name) == 1
     edges = groups(svg, "transition")

@@ -58,23 +58,24 @@ def test_edit_break_fix_without_reload(server: LiveServer, journey_dir: Path, br
     page.evaluate("window.scrollTo(0, 300)")
     scroll_before = page.evaluate("window.scrollY")
 
-    # 1. rename a touchpoint: the diagram changes in place
+    # 1. rename a touchpoint: the diagram changes in place (a name short enough to stay on one
+    #    line of the workshop theme's node labels: each line is its own SVG <text>)
     path.write_text(
-        original.replace("name: Call\n", "name: Phone consultation\n"), encoding="utf-8"
+        original.replace("name: Call\n", "name: Video consult\n"), encoding="utf-8"
     )
-    _wait_js(page, "document.getElementById('tp-call').textContent.includes('Phone consultation')")
+    _wait_js(page, "document.getElementById('tp-call').textContent.includes('Video consult')")
     # then the rest of the page (the handoff table names the touchpoint too), also in place
     _wait_js(
         page,
         "Array.from(document.querySelectorAll('main table'))"
-        ".some(t => t.textContent.includes('Phone consultation'))",
+        ".some(t => t.textContent.includes('Video consult'))",
     )
     assert page.evaluate("window.__jmMarker") == "kept"
     assert page.evaluate("window.scrollY") == scroll_before
     assert page.is_hidden("#jm-live-errors")
 
     # 2. break it: an unknown stage; the overlay names file:line, the last picture stays
-    broken = original.replace("name: Call\n", "name: Phone consultation\n").replace(
+    broken = original.replace("name: Call\n", "name: Video consult\n").replace(
         "    stage: b\n    function: ops", "    stage: nowhere\n    function: ops"
     )
     line = _line_of(broken, "    stage: nowhere")
@@ -83,7 +84,7 @@ def test_edit_break_fix_without_reload(server: LiveServer, journey_dir: Path, br
     overlay = page.inner_text("#jm-live-errors")
     assert f"workshop.yaml:{line}:" in overlay
     assert "error:" in overlay
-    assert "Phone consultation" in _text(page, "tp-call")
+    assert "Video consult" in _text(page, "tp-call")
     assert page.evaluate("window.__jmMarker") == "kept"
 
     # 3. fix it: the overlay clears and the new picture shows
