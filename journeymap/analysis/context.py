@@ -146,7 +146,6 @@ def repeat_asks(ix: Index, systems: Systems, budget: int = 20_000_000) -> Contex
         carried = bytearray(m)
         for e in carried_by.get(item, ()):
             carried[e] = 1
-        seeds = _first_givers(ix, kind)
         # A state is one int: the systems holding the item (bit set) shifted left by two, then
         # bit 1 "available" and bit 0 "not crossed" (no handoff crossed since the customer last
         # gave the item). A state at the same touchpoint whose bits are a subset of a new
@@ -160,15 +159,19 @@ def repeat_asks(ix: Index, systems: Systems, budget: int = 20_000_000) -> Contex
         s_state: list[int] | array[int] = [] if wide else array("q")
         s_parent = array("q")
         s_same = array("q")
-        for i in seeds:
+        for i in _first_givers(first_out, dst, ix.entries, kind):
             latest[i] = len(s_node)
             s_node.append(i)
             s_state.append(reach[i] << 2 | 3)
             s_parent.append(-1)
             s_same.append(-1)
+        add_node, add_state = s_node.append, s_state.append
+        add_parent, add_same = s_parent.append, s_same.append
+        size = len(s_node)
+        limit = budget - used  # states this item may still use
         k = 0
-        while k < len(s_node):
-            if used + len(s_node) > budget:
+        while k < size:
+            if size > limit:
                 complete = False
                 break
             i = s_node[k]
@@ -199,13 +202,14 @@ def repeat_asks(ix: Index, systems: Systems, budget: int = 20_000_000) -> Contex
                     other = s_same[other]
                 if other != -1:
                     continue  # dominated
-                latest[j] = len(s_node)
-                s_node.append(j)
-                s_state.append(new)
-                s_parent.append(k)
-                s_same.append(last)
+                latest[j] = size
+                size += 1
+                add_node(j)
+                add_state(new)
+                add_parent(k)
+                add_same(last)
             k += 1
-        used += len(s_node)
+        used += size
         if not complete:
             break
     repeats = tuple(
@@ -249,25 +253,26 @@ def _reaching(preds: tuple[array[int], array[int]], targets: list[int], n: int) 
     return seen
 
 
-def _first_givers(ix: Index, asks: bytearray) -> list[int]:
-    """Askers (``asks[i] == 2``) reachable from an entry on a path where no earlier touchpoint
+def _first_givers(
+    first_out: array[int], dst: array[int], entries: tuple[int, ...], kind: bytearray
+) -> list[int]:
+    """Askers (``kind[i] == 2``) reachable from an entry on a path where no earlier touchpoint
     asks the item."""
-    seen = [False] * ix.n
-    queue: deque[int] = deque()
-    givers: list[int] = []
-    for i in ix.entries:
+    seen = bytearray(len(kind))
+    queue: list[int] = []
+    for i in entries:
         if not seen[i]:
-            seen[i] = True
+            seen[i] = 1
             queue.append(i)
-    while queue:
-        i = queue.popleft()
-        if asks[i] == 2:
+    givers: list[int] = []
+    for i in queue:  # grows while it is read: breadth-first
+        if kind[i] == 2:
             givers.append(i)
             continue
-        for e in ix.out[i]:
-            j = ix.dst[e]
+        for e in range(first_out[i], first_out[i + 1]):
+            j = dst[e]
             if not seen[j]:
-                seen[j] = True
+                seen[j] = 1
                 queue.append(j)
     return sorted(givers)
 
