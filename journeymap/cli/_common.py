@@ -32,3 +32,33 @@ def report_errors(func: F) -> F:
             sys.exit(EXIT_BAD_INPUT)
 
     return wrapper  # type: ignore[return-value]
+
+
+# Options several commands share, so their names, choices and help read the same everywhere.
+THEME_NAMES = ("default", "workshop", "workshop-dark", "print")  # = journeymap.render.THEMES
+THEME_HELP = (
+    "Diagram theme: default; workshop (projector: large type, thick lines); "
+    "workshop-dark; print (greyscale-safe)."
+)
+CONFIG_HELP = (
+    "Read thresholds and weights from this file instead of the .journeymap.yaml found beside "
+    "the journeys."
+)
+
+
+def theme_option(default: str = "default") -> Callable[[F], F]:
+    """``--theme`` with every diagram theme as a choice."""
+    return click.option(
+        "--theme",
+        type=click.Choice(THEME_NAMES),
+        default=default,
+        show_default=True,
+        help=THEME_HELP,
+    )
+
+
+def config_option() -> Callable[[F], F]:
+    """``--config FILE``: thresholds and weights from this file."""
+    return click.option(
+        "--config", "config_file", type=click.Path(dir_okay=False), help=CONFIG_HELP
+    )

@@ -9,16 +9,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from journeymap.cli._common import EXIT_OK, report_errors
+from journeymap.cli._common import EXIT_OK, config_option, report_errors
 
 if TYPE_CHECKING:
     from journeymap.analysis.types import JourneyAnalysis
     from journeymap.config import Config
 
-CONFIG_HELP = (
-    "Read thresholds and weights from this file instead of the .journeymap.yaml found beside "
-    "the journeys."
-)
 OUTPUT_HELP = "Write to this file (atomically) instead of standard output."
 
 
@@ -76,7 +72,7 @@ def emit(text: str, output: str | None, color: bool = False) -> None:
     "markdown: tables for a wiki or pull request.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help=OUTPUT_HELP)
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@config_option()
 @report_errors
 def analyze(paths: tuple[str, ...], fmt: str, output: str | None, config_file: str | None) -> None:
     """Analyse journeys: metrics, handoffs worst first, and findings.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli._common import EXIT_CHECK_FAILED, EXIT_OK, report_errors
-from journeymap.cli.analyze import CONFIG_HELP, OUTPUT_HELP, analyze_paths, color_wanted, emit
+from journeymap.cli._common import EXIT_CHECK_FAILED, EXIT_OK, config_option, report_errors
+from journeymap.cli.analyze import OUTPUT_HELP, analyze_paths, color_wanted, emit
 
 
 def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
@@ -49,7 +49,7 @@ def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     help="text: path:line:col: CODE severity: message; json: docs/json.md; sarif: SARIF 2.1.0.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help=OUTPUT_HELP)
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@config_option()
 @report_errors
 def check(
     paths: tuple[str, ...],

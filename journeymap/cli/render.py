@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli._common import report_errors
+from journeymap.cli._common import config_option, report_errors, theme_option
 
 FORMATS = ("svg", "png", "pdf", "dot", "json")
 
@@ -26,12 +26,7 @@ FORMATS = ("svg", "png", "pdf", "dot", "json")
     help="journey: swimlanes; blueprint: service blueprint; "
     "silos: handoff map between functions (PATH may be a folder).",
 )
-@click.option(
-    "--theme",
-    type=click.Choice(["default", "workshop", "workshop-dark", "print"]),
-    default="default",
-    show_default=True,
-)
+@theme_option()
 @click.option(
     "--renderer",
     type=click.Choice(["auto", "embedded", "system"]),
@@ -46,12 +41,7 @@ FORMATS = ("svg", "png", "pdf", "dot", "json")
     metavar="SECONDS",
     help="Layout time limit [default: $JOURNEYMAP_RENDER_TIMEOUT or 30].",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Thresholds and weights file (default: .journeymap.yaml beside the journey).",
-)
+@config_option()
 @report_errors
 def render(
     path: str,

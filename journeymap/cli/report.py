@@ -7,7 +7,7 @@ from contextlib import ExitStack
 
 import click
 
-from journeymap.cli._common import report_errors
+from journeymap.cli._common import config_option, report_errors, theme_option
 
 
 @click.command("report")
@@ -20,13 +20,7 @@ from journeymap.cli._common import report_errors
     type=click.Path(file_okay=False),
     help="Folder of the site (replaced atomically).",
 )
-@click.option(
-    "--theme",
-    type=click.Choice(["default", "workshop", "print"]),
-    default="default",
-    show_default=True,
-    help="Diagram theme.",
-)
+@theme_option()
 @click.option(
     "-j",
     "--jobs",
@@ -43,12 +37,7 @@ from journeymap.cli._common import report_errors
     default=None,
     help="Cache folder [default: SITE/../.journeymap-cache/report-SITE].",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
-    help="Read thresholds and weights from this file instead of the .journeymap.yaml found beside the journeys.",
-)
+@config_option()
 @report_errors
 def report(
     paths: tuple[str, ...],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli._common import report_errors
+from journeymap.cli._common import config_option, report_errors, theme_option
 
 
 @click.command("serve")
@@ -23,12 +23,7 @@ from journeymap.cli._common import report_errors
     help="Interface to listen on. Only change it to show the preview to other "
     "machines: anyone who can reach it can read the journeys.",
 )
-@click.option(
-    "--theme",
-    default="workshop",
-    show_default=True,
-    help="Diagram theme (default, workshop, workshop-dark, print).",
-)
+@theme_option("workshop")
 @click.option(
     "--view",
     type=click.Choice(["journey", "blueprint"]),
@@ -36,12 +31,7 @@ from journeymap.cli._common import report_errors
     show_default=True,
     help="Diagram view on the journey pages.",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
-    help="Read thresholds and weights from this file.",
-)
+@config_option()
 @click.option(
     "--open/--no-open",
     "open_browser",
@@ -64,10 +54,8 @@ def serve(
     Open pages update in place (no reload): the diagram, figures and findings. A save that does
     not load shows its error lines over the last good picture. Press ? on a page for shortcuts.
     """
-    from journeymap.render.themes import get_theme
     from journeymap.serve import serve as run
 
-    get_theme(theme)  # an unknown theme is a usage error before anything starts
     run(
         list(paths),
         host=host,
