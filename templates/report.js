@@ -90,9 +90,17 @@
       button.setAttribute("aria-pressed", on ? "true" : "false");
       figure.classList.toggle("zoomed", on);
       /* CSSOM, not a style attribute: the Content-Security-Policy allows this. */
+      var area = figure.querySelector(".zoom-area");
+      /* Keep the point at the middle of the frame where it is (fitted: the diagram's centre). */
+      var fx = area ? (area.scrollLeft + area.clientWidth / 2) / Math.max(1, area.scrollWidth) : 0;
+      var fy = area ? (area.scrollTop + area.clientHeight / 2) / Math.max(1, area.scrollHeight) : 0;
       svg.style.width = on ? natural + "px" : "";
       svg.style.maxWidth = on ? "none" : "";
       svg.style.maxHeight = on ? "none" : "";
+      if (area) {
+        area.scrollLeft = fx * area.scrollWidth - area.clientWidth / 2;
+        area.scrollTop = fy * area.scrollHeight - area.clientHeight / 2;
+      }
     });
   });
 

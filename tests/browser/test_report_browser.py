@@ -190,8 +190,13 @@ def test_portfolio_of_the_examples_zooms_its_silo_map(
     page.click("#silo-map button.zoom")
     assert page.get_attribute("#silo-map button.zoom", "aria-pressed") == "true"
     assert abs(svg.bounding_box()["width"] - natural) < 1.5
-    # Zoomed, it scrolls inside its frame rather than widening the page.
+    # Zoomed, it scrolls inside its frame rather than widening the page, centred where it was.
     area = page.locator("#silo-map .zoom-area").bounding_box()
     assert area["width"] <= 1400
+    left, width, inner = page.evaluate(
+        "(() => { const a = document.querySelector('#silo-map .zoom-area');"
+        " return [a.scrollLeft, a.scrollWidth, a.clientWidth]; })()"
+    )
+    assert abs(left + inner / 2 - width / 2) < 2
     page.locator("#silo-map").screenshot(path=str(artifacts / "report-portfolio-silos-zoomed.png"))
     assert visit.errors == []
