@@ -200,7 +200,9 @@ class Grid:
             graph.add_node(node(f"~lane-{b}", **point))
 
         # header band: stage headers on the first column of each stage, anchors elsewhere
-        header = cluster("stages", {"label": "", "peripheries": 0, "margin": 4})
+        header = cluster(
+            "stages", {"label": "", "peripheries": 0, "margin": 4, "id": "stage-headers"}
+        )
         stage_at = {start: i for i, start in enumerate(starts)}
         for col in range(n_columns):
             if col in stage_at:

@@ -363,6 +363,19 @@ def _shutdown() -> None:
         _EMBEDDED = None
 
 
+def _forget_after_fork() -> None:
+    """A forked child (e.g. a report worker) must not share its parent's worker process or
+    wasmtime store: it forgets both and makes its own on first use."""
+    global _EMBEDDED, _WORKER, _EMBEDDED_LOCK
+    _EMBEDDED = None
+    _WORKER = None
+    _EMBEDDED_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def embedded() -> EmbeddedGraphviz:
     """The process-wide in-process embedded renderer, created on first use."""
     global _EMBEDDED

@@ -145,3 +145,27 @@ def test_worker_output_is_byte_identical_to_in_process_and_survives_a_crash() ->
     finally:
         w.close()
         inproc.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
+def test_forked_child_uses_its_own_worker_not_the_parents() -> None:
+    G.warm_up()
+    parent_worker = G.worker()
+    assert b"<svg" in render_dot(SMALL)
+    parent_pid = parent_worker.pid
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child reports whether it got a fresh worker and could render
+        try:
+            fresh = G.worker() is not parent_worker
+            ok = fresh and b"<svg" in render_dot(SMALL) and G.worker().pid != parent_pid
+            os.write(write_end, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    answer = os.read(read_end, 1)
+    os.waitpid(child, 0)
+    os.close(read_end)
+    assert answer == b"1"
+    assert parent_worker.pid == parent_pid and _alive(parent_pid)  # the parent's worker is intact
+    assert b"<svg" in render_dot(SMALL)

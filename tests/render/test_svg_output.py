@@ -63,7 +63,9 @@ def test_broadband_svg_names_edges_and_handoffs() -> None:
 def test_examples_svg_has_each_touchpoint_once(view: str) -> None:
     for analysis in example_analyses():
         svg = render_journey(analysis, view=view)
-        ET.fromstring(svg)
+        root = ET.fromstring(svg)
+        element_ids = [e.get("id") for e in root.iter() if e.get("id")]
+        assert len(element_ids) == len(set(element_ids)), "ids must be unique in a page"
         if view == "silos":
             used = {t.function for t in analysis.journey.touchpoints.values()}
             assert {g.get("id") for g in groups(svg, "function")} >= {f"fn-{f}" for f in used}
