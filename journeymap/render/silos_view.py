@@ -1,5 +1,11 @@
 """The silo map: functions as nodes sized by the customer flow they own, handoffs aggregated
-into weighted edges. One journey or a whole portfolio (flows add up)."""
+into weighted edges. One journey or a whole portfolio.
+
+For one journey, weights are its flows (customers per period). Journeys count customers on
+different scales (per week, per quarter), so across several journeys each is weighed per
+entering customer instead: a node by its touchpoint visits per customer, an edge by its
+handoffs per customer, summed over the journeys.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +39,9 @@ def build_silo_graph(analyses: Sequence[JourneyAnalysis], theme: Theme) -> str:
     names: dict[str, str] = {}
     leads: dict[str, str | None] = {}
     owned: dict[str, float] = {}
+    single = len(analyses) == 1
     for analysis in analyses:
+        scale = 1.0 if single else 1.0 / (analysis.metrics.total_volume or 1.0)
         for f in lanes(analysis.journey):
             names.setdefault(f.id, f.name)
             leads.setdefault(f.id, f.lead)
@@ -41,16 +49,15 @@ def build_silo_graph(analyses: Sequence[JourneyAnalysis], theme: Theme) -> str:
         for tp_id, flow in analysis.touchpoint_flow.items():
             tp = analysis.journey.touchpoints.get(tp_id)
             if tp is not None:
-                owned[tp.function] = owned.get(tp.function, 0.0) + flow
+                owned[tp.function] = owned.get(tp.function, 0.0) + flow * scale
     links: dict[tuple[str, str], _Link] = {}
     for analysis in analyses:
         for h in analysis.handoffs:
             link = links.setdefault((h.from_function, h.to_function), _Link())
-            link.flow += h.flow
+            link.flow += h.flow if single else h.per_customer
             link.count += 1
             link.numbers.append(h.number)
             link.rules.update(risk_rules(h))
-    single = len(analyses) == 1
     total = sum(owned.values()) or 1.0
     biggest = max(owned.values(), default=0.0) or 1.0
     max_link = max((link.flow for link in links.values()), default=0.0) or 1.0
@@ -120,9 +127,8 @@ def build_silo_graph(analyses: Sequence[JourneyAnalysis], theme: Theme) -> str:
     for (a, b), link in links.items():
         risky = bool(link.rules)
         colour = theme.risky if risky else theme.handoff
-        rows = [
-            f"{link.count} handoff{'s' if link.count != 1 else ''} \u00b7 flow {L.fmt_flow(link.flow)}"
-        ]
+        weight = f"flow {L.fmt_flow(link.flow)}" if single else f"{link.flow:.2f} per customer"
+        rows = [f"{link.count} handoff{'s' if link.count != 1 else ''} \u00b7 {weight}"]
         if single:
             rows.append(" ".join(f"#{n}" for n in sorted(link.numbers)[:10]))
         if risky:
