@@ -581,8 +581,7 @@ class _Reader:
             if value in seen:
                 self.error(
                     item,
-                    f"'{value}' is listed twice in '{name}' "
-                    f"(first at line {seen[value].line + 1})",
+                    f"'{value}' is listed twice in '{name}' (first at line {seen[value].line + 1})",
                 )
                 continue
             seen[value] = item
