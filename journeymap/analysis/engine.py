@@ -88,7 +88,7 @@ def _analyze(journey: Journey, config: Config) -> JourneyAnalysis:
                 "JM100",
                 "info",
                 f"handoff #{number} {t.source} -> {t.target} ({ix.function[ix.src[e]]} -> "
-                f"{ix.function[ix.dst[e]]}): {flow.edge[e]:.4g} customers per period "
+                f"{ix.function[ix.dst[e]]}): flow {flow.edge[e]:.4g} a period "
                 f"({per_customer:.4g} per entering customer), risk {risk:.3g} ({factors})",
                 journey.id,
                 t.location,
