@@ -10,7 +10,7 @@ from journeymap.render import THEMES
 
 
 def test_theme_choices_are_the_render_themes() -> None:
-    assert THEME_NAMES == tuple(THEMES)
+    assert tuple(THEMES) == THEME_NAMES
 
 
 def test_every_diagram_command_offers_every_theme() -> None:

@@ -25,8 +25,8 @@ from click.testing import CliRunner
 from journeymap.analysis.engine import analyze
 from journeymap.cli import main
 from journeymap.diff import diff_journeys, finding_key
-from journeymap.output.diff import format_markdown, render_diff
 from journeymap.load import load_journey
+from journeymap.output.diff import format_markdown, render_diff
 
 DATA = Path(__file__).parent / "data" / "diff"
 ROOT = Path(__file__).resolve().parent.parent
