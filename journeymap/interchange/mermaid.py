@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 
 from journeymap.model import Journey
+from journeymap.render.escape import clean_text
 
 __all__ = ["export_mermaid"]
 
 NEUTRAL_SCORE = 3
 # Mermaid's journey grammar splits on ':' and treats ';' and '#' specially, and ends a task
-# at a newline; such characters in names are replaced by a space.
+# at a newline; such characters in names are replaced by a space. Control characters (NUL) and
+# bidi overrides (U+202E would make a label read backwards) go as in diagrams (clean_text).
 _UNSAFE = re.compile(r"[:;#\r\n\t%{}]+")
 
 
 def _clean(text: str) -> str:
-    return " ".join(_UNSAFE.sub(" ", text).split()) or "-"
+    return " ".join(_UNSAFE.sub(" ", clean_text(text)).split()) or "-"
 
 
 def export_mermaid(journey: Journey) -> str:

@@ -150,3 +150,9 @@ def test_export_cli_writes_json_model(tmp_path: Path) -> None:
     assert list(data["touchpoints"]) == ["offer", "call", "visit", "care-call", "survey", "happy"]
     assert data["touchpoints"]["call"]["next"][0]["wait_hours"] == 5 * 24
     assert out.read_text() == export_json(load_journey(BROADBAND))
+
+
+def test_mermaid_drops_bidi_overrides_and_controls() -> None:
+    text = BROADBAND.read_text().replace("name: Online offer", 'name: "Offer\\u202e evil\\0"')
+    journey = load_journey_text(text, str(BROADBAND))
+    assert "    Offer evil\ufffd: 4: Marketing\n" in export_mermaid(journey)
