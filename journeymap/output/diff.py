@@ -617,6 +617,7 @@ def format_html(
 
     from journeymap.errors import RenderError
     from journeymap.render import build_dot, render_dot
+    from journeymap.report.filters import display_text
     from journeymap.report.svg import inline_svg
 
     diagram = None
@@ -637,6 +638,7 @@ def format_html(
         loader=jinja2.DictLoader({"diff.html": _HTML_TEMPLATE}),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        finalize=display_text,
     )
     env.tests["eq"] = lambda a, b: a == b
     rows = [("removed", h) for h in diff.handoffs_removed]

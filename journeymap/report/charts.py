@@ -1,7 +1,8 @@
 """Small inline SVG charts built in Python: the emotion curve, sparklines and share bars.
 
-Every piece of user text goes through :func:`markupsafe.escape`; the functions return
-:class:`markupsafe.Markup` so templates insert them as they are. Colours come from CSS classes
+Every piece of user text goes through :func:`escape` (``display_text``, then
+:func:`markupsafe.escape`); the functions return :class:`markupsafe.Markup` so templates insert
+them as they are. Colours come from CSS classes
 (``.emo-*``, ``.spark``, ``.bar``) so light, dark and print styles apply to the charts too.
 Coordinates are rounded to one decimal so output is byte-identical across runs.
 """
@@ -11,13 +12,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape as _markup_escape
 
 from journeymap.analysis.types import JourneyAnalysis
+from journeymap.report.filters import display_text
 
 __all__ = ["emotion_curve", "sparkline", "share_bar", "display_order", "EMOTION_LABELS"]
 
 EMOTION_LABELS = {1: "frustrated", 2: "unhappy", 3: "neutral", 4: "pleased", 5: "delighted"}
+
+
+def escape(text: object) -> Markup:
+    """:func:`markupsafe.escape` of journey text made displayable (no NUL, no bidi override)."""
+    return _markup_escape(display_text(text))
 
 
 def _f(value: float) -> str:

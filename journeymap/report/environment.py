@@ -2,7 +2,8 @@
 
 Autoescaping is forced on for every template name (not ``select_autoescape``, which only covers
 ``.html``/``.htm``/``.xml`` and would leave ``journey.html.j2`` unescaped), undefined variables
-raise (``StrictUndefined``), and user text is only ever data, never template source.
+raise (``StrictUndefined``), and user text is only ever data, never template source. Every
+plain string printed goes through ``filters.display_text`` (no NUL, no bidi override).
 
 Templates live in the top-level ``templates/`` folder of the repository. The package reaches them
 through ``journeymap/report/templates``, a symlink to ``../../templates`` that setuptools follows
@@ -48,6 +49,7 @@ def make_environment(directory: str | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        finalize=filters.display_text,
     )
     env.filters.update(filters.FILTERS)
     return env

@@ -1,18 +1,50 @@
 """Pure Jinja filters for reports: number formats, locations, durations, rule titles.
 
-Every filter returns plain text; the environment escapes it on output.
+Every filter returns plain text; the environment escapes it on output. :func:`display_text` is
+the environment's ``finalize`` hook: every plain string a template prints goes through it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 from journeymap.analysis.catalog import RULES
 from journeymap.model import Location
 
-__all__ = ["FILTERS", "pct", "num", "hours", "where", "heat_level", "rule_title", "plural"]
+__all__ = [
+    "FILTERS",
+    "display_text",
+    "pct",
+    "num",
+    "hours",
+    "where",
+    "heat_level",
+    "rule_title",
+    "plural",
+]
+
+
+# Characters journey text may carry (YAML escapes such as "\\0" or "\\u202e") that must not reach a
+# page as they are: C0/C1 controls other than tab and line breaks (NUL is a parse error in HTML)
+# and noncharacters become U+FFFD; lone surrogates cannot be encoded at all; explicit bidi
+# embeddings, overrides and isolates reorder the text after them so it reads as something it
+# does not say: they are dropped, as in diagrams (journeymap.render.escape.clean_text).
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def display_text(value: Any) -> Any:
+    """Jinja ``finalize``: plain strings lose bidi controls; other controls become U+FFFD.
+
+    Markup (the inline SVG, JSON from ``tojson``) and non-strings pass unchanged; escaping
+    happens after this, as usual.
+    """
+    if type(value) is not str or value.isprintable():
+        return value
+    return _CONTROLS.sub("\ufffd", _BIDI.sub("", value))
 
 
 def pct(value: float | None, digits: int = 0) -> str:

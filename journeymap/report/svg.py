@@ -4,7 +4,8 @@ The renderer escapes labels already; this is defence at our own layer, applied a
 the XML prolog, DOCTYPE and comments go; ``<script>``/``<foreignObject>`` elements, ``on*``
 attributes, ``style`` attributes and links that are not ``http(s):``, ``mailto:`` or ``#...``
 are dropped. Fixed ``width``/``height`` give way to the ``viewBox`` so the diagram scales, and
-the root gets ``role="img"``, an ``aria-label`` and a ``<title>``.
+the root gets ``role="img"``, an ``aria-label`` and a ``<title>`` (journey text, cleaned like
+diagram labels).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import xml.etree.ElementTree as ET
 from markupsafe import Markup
 
 from journeymap.errors import RenderError
+from journeymap.render.escape import clean_text
 
 __all__ = ["inline_svg"]
 
@@ -182,6 +184,8 @@ def inline_svg(document: bytes | str, label: str, *, css_class: str = "diagram")
             root.set("data-natural-width", f"{size[0] / factor * 4 / 3:.0f}")
     root.set("class", css_class)
     root.set("role", "img")
+    # the label holds journey text (the title): no NUL, no bidi override, as in the diagram
+    label = clean_text(label)
     root.set("aria-label", label)
     title = ET.Element(f"{{{SVG_NS}}}title")
     title.text = label

@@ -53,3 +53,9 @@ def test_emotion_curve_escapes_names(hostile: JourneyAnalysis) -> None:
     out = str(charts.emotion_curve(hostile))
     assert "<script" not in out and "<svg/" not in out and "<style" not in out
     assert "&lt;script&gt;" in out
+
+
+def test_chart_labels_lose_bidi_overrides_and_nul() -> None:
+    out = str(charts.sparkline([3, 4], "abc\u202edef\x00<b>"))
+    assert 'aria-label="abcdef\ufffd&lt;b&gt;"' in out
+    assert "\u202e" not in out and "\x00" not in out

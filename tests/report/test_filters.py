@@ -50,3 +50,27 @@ def test_rule_title_and_plural() -> None:
     assert filters.rule_title("JM999") == "JM999"
     assert filters.plural(1, "handoff") == "1 handoff"
     assert filters.plural(3, "handoff") == "3 handoffs"
+
+
+def test_display_text_drops_bidi_controls_and_replaces_other_controls() -> None:
+    # U+202E (right-to-left override) would make "abcdef" display as "abcfed"
+    assert filters.display_text("abc\u202edef") == "abcdef"
+    assert filters.display_text("\u2066x\u2069 \u200fy") == "x y"
+    # NUL (a parse error in HTML), other C0/C1 controls and lone surrogates become U+FFFD
+    assert filters.display_text("a\x00b\x1bc\x85d\ud800") == "a\ufffdb\ufffdc\ufffdd\ufffd"
+    # line breaks and tabs stay; right-to-left letters stay; non-strings pass unchanged
+    assert filters.display_text("line\n\tnext \u05e9\u05dc\u05d5\u05dd") == (
+        "line\n\tnext \u05e9\u05dc\u05d5\u05dd"
+    )
+    assert filters.display_text(3) == 3
+
+
+def test_environment_finalizes_printed_strings() -> None:
+    from markupsafe import Markup
+
+    from journeymap.report.environment import make_environment
+
+    template = make_environment().from_string("{{ a }}|{{ b }}")
+    assert template.render(a="x\x00<\u202ey", b=Markup("<i>\u202e</i>")) == (
+        "x\ufffd&lt;y|<i>\u202e</i>"
+    )

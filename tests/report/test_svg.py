@@ -135,3 +135,9 @@ def test_writer_matches_elementtree_on_real_diagrams(broadband: Any, hostile: An
     for document in documents:
         ours = str(inline_svg(document, "Diagram", css_class="diagram silo"))
         assert ours == reference_inline_svg(document, "Diagram", "diagram silo")
+
+
+def test_label_loses_bidi_overrides_and_nul(tiny_svg: Any) -> None:
+    out = str(inline_svg(tiny_svg([]), "Journey abc\u202edef\x00"))
+    assert 'aria-label="Journey abcdef\ufffd"' in out
+    assert "<title>Journey abcdef\ufffd</title>" in out
