@@ -267,6 +267,13 @@ def _walk(folder: Path) -> list[Path]:
     return found
 
 
+def _kind(node: Node) -> str:
+    """What a whole file turned out to be, without quoting it (it may not be ours to show)."""
+    if node.__class__ is SeqNode:
+        return "a list"
+    return "a single value" if node.__class__ is _SCALAR else describe(node)
+
+
 # --------------------------------------------------------------------------------------------
 # One load: caches shared organisation files so each is read and reported once
 
@@ -545,7 +552,7 @@ class _Reader:
                 hours = float(match.group(1)) * _UNIT_HOURS[match.group(2)]
                 if hours <= _MAX_WAIT_HOURS:
                     return hours
-                self.error(node, f"'{name}' is too long ({node.value}; at most {MAX_WAIT})")
+                self.error(node, f"'{name}' is too long ({describe(node)}; at most {MAX_WAIT})")
                 return None
         hint = None
         if node.__class__ is _SCALAR and _NUMBER.match(node.value.strip()):
@@ -775,7 +782,7 @@ class _Reader:
                 self.error(
                     root,
                     f"{what} must be a mapping of keys ({', '.join(required or keys[:2])}, ...), "
-                    f"found {describe(root)}",
+                    f"found {_kind(root)}",
                 )
             return None
         return self.mapping(root, what, what, keys, required)
