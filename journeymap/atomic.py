@@ -12,17 +12,24 @@ from pathlib import Path
 __all__ = ["write_bytes_atomic", "write_text_atomic"]
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (same-folder temporary file + ``os.replace``)."""
+def write_bytes_atomic(
+    path: str | os.PathLike[str], data: bytes, mode: int = 0o644, durable: bool = True
+) -> None:
+    """Write ``data`` to ``path`` atomically (same-folder temporary file + ``os.replace``).
+
+    ``mode`` is the new file's permission bits. ``durable`` flushes the data to disk before the
+    rename, so a crash leaves the old file or the new one; throwaway files can skip it.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

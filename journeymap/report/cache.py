@@ -17,7 +17,6 @@ import copyreg
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from journeymap import __version__
+from journeymap.atomic import write_bytes_atomic
 
 __all__ = ["Entry", "Cache", "default_cache_dir", "fingerprint", "file_digest", "journey_key"]
 
@@ -161,15 +161,7 @@ class Cache:
         return Entry(record.deps, summary, target)
 
     def _replace(self, target: Path, data: bytes, mode: int) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=self.directory)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), mode)
-                handle.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_bytes_atomic(target, data, mode=mode, durable=False)
 
     def prune(self) -> int:
         """Remove entries (and leftover temporary files) this build did not use; how many went."""
@@ -180,6 +172,8 @@ class Cache:
             if file.suffix in (_SUFFIX, _PAGE) and file.stem not in self.used:
                 file.unlink(missing_ok=True)
                 removed += file.suffix == _SUFFIX
+            elif file.name.startswith(".") and file.suffix == ".tmp":  # a write cut short
+                file.unlink(missing_ok=True)
         return removed
 
 

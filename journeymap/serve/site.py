@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journeymap.atomic import write_bytes_atomic
 from journeymap.errors import InputError, JourneymapError
 from journeymap.serve import page as live_page
 from journeymap.serve.assets import LIVE_CSS, LIVE_JS
@@ -54,16 +55,9 @@ class JourneyState:
 
 
 def _write(path: Path, text: str) -> None:
-    """Atomic replace (temporary dot-file in the same folder, then rename); no fsync needed for
-    a throwaway preview folder, and the server never serves dot-files."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Atomic replace; no fsync for a throwaway preview folder (the server never serves the
+    temporary dot-files)."""
+    write_bytes_atomic(path, text.encode("utf-8"), durable=False)
 
 
 def _focus(analysis: JourneyAnalysis) -> dict[str, Any]:
