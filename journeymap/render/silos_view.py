@@ -1,10 +1,11 @@
 """The silo map: functions as nodes sized by the customer flow they own, handoffs aggregated
 into weighted edges. One journey or a whole portfolio.
 
-For one journey, weights are its flows (customers per period). Journeys count customers on
+For one journey, weights are its flows (customers per period) and the map reads left to right. Journeys count customers on
 different scales (per week, per quarter), so across several journeys each is weighed per
 entering customer instead: a node by its touchpoint visits per customer, an edge by its
-handoffs per customer, summed over the journeys.
+handoffs per customer, summed over the journeys; the functions stand in a circle (Graphviz's
+circo layout), risky links marked by colour and line style, their rule codes left to the report.
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def build_silo_graph(analyses: Sequence[JourneyAnalysis], theme: Theme) -> str:
                 "labeljust": "l",
                 "pad": 0.3,
                 "outputorder": "edgesfirst",
+                # many journeys link most functions to most others: a left-to-right ranking
+                # then spreads them over a very wide strip, a circle keeps the map square
+                **({} if single else {"layout": "circo", "mindist": 0.6}),
             }
         )
     )
@@ -131,7 +135,7 @@ def build_silo_graph(analyses: Sequence[JourneyAnalysis], theme: Theme) -> str:
         rows = [f"{link.count} handoff{'s' if link.count != 1 else ''} \u00b7 {weight}"]
         if single:
             rows.append(" ".join(f"#{n}" for n in sorted(link.numbers)[:10]))
-        if risky:
+        if risky and single:  # across journeys the codes are in the report's tables
             codes = sorted(link.rules)
             rows.append("risk: " + " ".join(codes[:4]))
             if len(codes) > 4:
