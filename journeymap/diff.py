@@ -216,23 +216,21 @@ def _diff_findings(
     old: Iterable[Finding], new: Iterable[Finding]
 ) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
     old_list, new_list = list(old), list(new)
-    remaining = Counter(finding_key(f) for f in old_list)
-    introduced = []
-    for f in new_list:
+    return _unmatched(new_list, old_list), _unmatched(old_list, new_list)
+
+
+def _unmatched(findings: list[Finding], others: list[Finding]) -> tuple[Finding, ...]:
+    """The ``findings`` left once each is matched, by key, with one of ``others`` (a multiset
+    difference that keeps the order of ``findings``)."""
+    remaining = Counter(finding_key(f) for f in others)
+    left = []
+    for f in findings:
         key = finding_key(f)
         if remaining[key] > 0:
             remaining[key] -= 1
         else:
-            introduced.append(f)
-    remaining = Counter(finding_key(f) for f in new_list)
-    fixed = []
-    for f in old_list:
-        key = finding_key(f)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-        else:
-            fixed.append(f)
-    return tuple(introduced), tuple(fixed)
+            left.append(f)
+    return tuple(left)
 
 
 def _diff_metrics(old: JourneyAnalysis, new: JourneyAnalysis) -> tuple[MetricDelta, ...]:
