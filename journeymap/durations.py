@@ -1,0 +1,41 @@
+"""The one duration grammar: journey waits, config thresholds and the JSON Schema agree on it.
+
+A duration is a number, optional spaces, and a unit: ``m`` (minutes), ``h`` (hours), ``d`` (days)
+or ``w`` (weeks). The number is written with digits and at most one decimal point, which may
+lead (``.5h``) or trail (``1.d`` is refused as unclear: write ``1d``). Examples: ``30m``, ``4h``,
+``1.5d``, ``.5h``, ``1 d``, ``2w``. At most :data:`MAX_DURATION` (ten years), so a typo cannot
+overflow the figures. In a journey a wait needs its unit; a config key that counts hours
+(``*_hours``) also takes a bare number of hours.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "DURATION_PATTERN",
+    "DURATION_EXAMPLES",
+    "MAX_DURATION",
+    "MAX_DURATION_HOURS",
+    "UNIT_HOURS",
+    "parse_duration",
+]
+
+UNIT_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+"""Hours in one of each unit."""
+
+#: The grammar as a regular expression (also the JSON Schema's ``pattern`` for durations).
+DURATION_PATTERN = r"^ *([0-9]+(?:\.[0-9]+)?|\.[0-9]+) *([mhdw]) *$"
+DURATION_EXAMPLES = "30m, 4h, 1.5d or 2w"
+MAX_DURATION = "520w"
+MAX_DURATION_HOURS = 520 * 168.0
+
+_DURATION = re.compile(DURATION_PATTERN)
+
+
+def parse_duration(text: str) -> float | None:
+    """The hours in ``text`` if it follows the grammar (at any size), else None."""
+    match = _DURATION.match(text)
+    if match is None:
+        return None
+    return float(match.group(1)) * UNIT_HOURS[match.group(2)]
