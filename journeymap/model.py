@@ -188,10 +188,6 @@ class Journey:
         targets = {t.target for t in self.transitions()}
         return tuple(t for t in self.touchpoints.values() if t.id not in targets)
 
-    def is_terminal(self, touchpoint_id: str) -> bool:
-        """A terminal touchpoint has no outgoing transitions."""
-        return not self.touchpoints[touchpoint_id].next
-
     def stage_index(self) -> dict[str, int]:
         """Each stage's position (0-based) in the file's order."""
         return {stage.id: i for i, stage in enumerate(self.stages)}

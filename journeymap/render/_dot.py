@@ -11,7 +11,6 @@ import pydot
 from journeymap.render.escape import GRAPHVIZ_STRING_LIMIT, dot_quote
 
 __all__ = [
-    "Html",
     "Quoted",
     "attrs",
     "cluster",
@@ -20,17 +19,7 @@ __all__ = [
     "label",
     "node",
     "num",
-    "q",
 ]
-
-
-class Html(str):
-    """A finished HTML-like label (built only from :func:`~escape.html_text` pieces).
-
-    Not used by the views: the embedded Graphviz is built without expat and cannot read them.
-    """
-
-    __slots__ = ()
 
 
 class Quoted(str):
@@ -58,11 +47,6 @@ def num(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def q(text: object) -> str:
-    """Shorthand for :func:`escape.dot_quote`."""
-    return dot_quote(text)
-
-
 def _value(value: object) -> str:
     kind = type(value)
     if kind is str:  # the common case first
@@ -71,10 +55,6 @@ def _value(value: object) -> str:
         return str(value)
     if isinstance(value, Quoted):
         return str(value)
-    if isinstance(value, Html):
-        if len(value) >= GRAPHVIZ_STRING_LIMIT - 2:  # clipped text keeps us far below
-            raise ValueError("HTML label over Graphviz's string limit")
-        return f"<{value}>"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -83,7 +63,7 @@ def _value(value: object) -> str:
 
 
 def attrs(values: Mapping[str, object]) -> dict[str, str]:
-    """Quote every attribute value: HTML labels as ``<...>``, numbers plainly, the rest quoted."""
+    """Quote every attribute value: finished labels as they are, numbers plainly, the rest quoted."""
     return {key: _value(value) for key, value in values.items() if value is not None}
 
 

@@ -19,7 +19,6 @@ __all__ = [
     "clean_text",
     "clip",
     "dot_quote",
-    "html_text",
     "svg_id",
     "wrap",
 ]
@@ -116,26 +115,6 @@ def _quote_str(text: str) -> str:
     # most calls quote the same few names, colours and styles again; cached (bounded)
     s = clean_text(text)
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-_HTML_ESCAPES = {
-    ord("&"): "&amp;",
-    ord("<"): "&lt;",
-    ord(">"): "&gt;",
-    ord('"'): "&quot;",
-    ord("'"): "&#39;",
-    ord("]"): "&#93;",
-    ord("["): "&#91;",
-}
-
-
-def html_text(text: object, limit: int = MAX_TEXT) -> str:
-    """Journey text for the inside of an HTML-like label: clipped and fully entity-escaped.
-
-    The result contains no ``<``, ``>``, ``"`` or bare ``&``, so it cannot open a tag (no
-    ``<IMG SRC>``), close the label, or form an entity other than the ones written here.
-    """
-    return clip(text, limit).translate(_HTML_ESCAPES)
 
 
 _ID_SAFE = re.compile(r"[^a-z0-9_-]")

@@ -525,10 +525,3 @@ def decorate_svg(svg: bytes) -> bytes:
         return b'<g id="' + ident + b'" class="' + classes + b'"' + extra
 
     return _SVG_GROUP.sub(fix, svg)
-
-
-def measure_startup() -> tuple[float, bool]:
-    """Seconds to create a fresh embedded renderer and whether the module came from cache."""
-    start = time.perf_counter()
-    renderer = EmbeddedGraphviz()
-    return time.perf_counter() - start, renderer.cache_hit
