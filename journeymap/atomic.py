@@ -1,6 +1,9 @@
 """Atomic file output: write beside the target, then rename over it.
 
-A failure mid-way never leaves a half-written file and never destroys the previous one.
+The one writer every output goes through (command outputs, ``init``, the report cache, the live
+preview). A failure mid-way never leaves a half-written file and never destroys the previous
+one; any :class:`OSError` becomes an :class:`~journeymap.errors.OutputError` naming the path, so
+every command reports an unwritable output the same way: one line, exit code 2.
 """
 
 from __future__ import annotations
@@ -9,20 +12,38 @@ import os
 import tempfile
 from pathlib import Path
 
+from journeymap.errors import OutputError, UsageError
+
 __all__ = ["write_bytes_atomic", "write_text_atomic"]
 
 
 def write_bytes_atomic(
-    path: str | os.PathLike[str], data: bytes, mode: int = 0o644, durable: bool = True
+    path: str | os.PathLike[str],
+    data: bytes,
+    mode: int = 0o644,
+    durable: bool = True,
+    overwrite: bool = True,
 ) -> None:
-    """Write ``data`` to ``path`` atomically (same-folder temporary file + ``os.replace``).
+    """Write ``data`` to ``path`` atomically (same-folder temporary file, then a rename).
 
-    ``mode`` is the new file's permission bits. ``durable`` flushes the data to disk before the
-    rename, so a crash leaves the old file or the new one; throwaway files can skip it.
+    Missing folders are created. ``mode`` is the new file's permission bits. ``durable``
+    flushes the data to disk before the rename, so a crash leaves the old file or the new one;
+    throwaway files can skip it. Without ``overwrite`` an existing file is never replaced, even
+    one that appears while writing (the file is linked into place, which fails if it exists).
+    Raises :class:`OutputError` when the file cannot be written, :class:`UsageError` when
+    ``path`` is a folder or (without ``overwrite``) exists.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    name = os.fspath(path)
+    if target.is_dir():
+        raise UsageError(f"{name} is a folder; give a file name")
+    if not overwrite and target.exists():
+        raise UsageError(f"{name} already exists; not overwriting it")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as err:
+        raise OutputError.from_os_error(name, err) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
@@ -30,12 +51,20 @@ def write_bytes_atomic(
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            os.link(tmp, target)
+    except FileExistsError:
+        raise UsageError(f"{name} already exists; not overwriting it") from None
+    except OSError as err:
+        raise OutputError.from_os_error(name, err) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)  # gone after a rename; a leftover otherwise
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write UTF-8 ``text`` to ``path`` atomically."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+def write_text_atomic(
+    path: str | os.PathLike[str], text: str, overwrite: bool = True
+) -> None:
+    """Write ``text`` to ``path`` atomically as UTF-8 with ``\\n`` line ends."""
+    write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite)

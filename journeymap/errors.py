@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from journeymap.model import Location
 
-__all__ = ["JourneymapError", "Problem", "InputError", "RenderError", "UsageError"]
+__all__ = [
+    "JourneymapError",
+    "Problem",
+    "InputError",
+    "OutputError",
+    "RenderError",
+    "UsageError",
+]
 
 
 class JourneymapError(Exception):
@@ -49,3 +56,22 @@ class UsageError(JourneymapError):
 
 class RenderError(JourneymapError):
     """Graphviz could not lay out or render a diagram (missing renderer, timeout, bad DOT)."""
+
+
+class OutputError(JourneymapError):
+    """An output could not be written (missing folder, no permission, disk full). Exit code 2.
+
+    ``str(error)`` is ``path: error: cannot write (reason); hint``, the line every command prints;
+    the previous file at ``path``, if any, is left as it was.
+    """
+
+    def __init__(self, path: str, reason: str, hint: str | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.hint = hint or "check that the folder exists and that you may write there"
+        super().__init__(f"{path}: error: cannot write ({reason}); {self.hint}")
+
+    @classmethod
+    def from_os_error(cls, path: str, err: OSError) -> OutputError:
+        """The error for an :class:`OSError` raised while writing ``path``."""
+        return cls(path, err.strerror or type(err).__name__)

@@ -19,6 +19,7 @@ the ``git:REV:path`` form before the temporary folder is removed.
 from __future__ import annotations
 
 import dataclasses
+import os
 import posixpath
 import shutil
 import subprocess
@@ -36,7 +37,7 @@ __all__ = [
     "parse_git_spec",
     "read_git_file",
     "load_git_journey",
-    "load_journey_source",
+    "working_path",
 ]
 
 GIT_PREFIX = "git:"
@@ -112,20 +113,19 @@ def read_git_file(rev: str, repo_path: str, cwd: str | None = None) -> str | Non
 
 def _uses_of(text: str) -> list[str]:
     """The ``uses:`` value of a journey text, or nothing if it cannot be read (the loader will
-    then report the real problem with its line)."""
-    import yaml
+    then report the real problem with its line). Read with the hardened reader: the text comes
+    from git, and may be as hostile as any journey."""
+    from journeymap.yamlnodes import MapNode, Scalar, parse
 
-    try:
-        data = yaml.safe_load(text)
-    except Exception:  # noqa: BLE001 - any parse problem is the loader's to report
+    root = parse(text, "<git>").root
+    if not isinstance(root, MapNode):
         return []
-    if not isinstance(data, dict):
-        return []
-    uses = data.get("uses")
-    if isinstance(uses, str):
-        return [uses]
-    if isinstance(uses, list):
-        return [u for u in uses if isinstance(u, str)]
+    for key, value in root.pairs:
+        if isinstance(key, Scalar) and key.value == "uses":
+            if isinstance(value, Scalar):
+                return [value.value]
+            items = getattr(value, "items", [])
+            return [item.value for item in items if isinstance(item, Scalar)]
     return []
 
 
@@ -184,10 +184,11 @@ def _relocate(value: object, fix: Callable[[str], str]) -> object:
     return value
 
 
-def load_git_journey(spec: str, cwd: str | None = None) -> Journey:
-    """Load the journey named by ``git:REV:path`` (see the module docstring for the rules)."""
-    from journeymap.load import load_journey
-
+def load_git_journey(
+    spec: str, loader: Callable[[Path], Journey], cwd: str | None = None
+) -> Journey:
+    """The journey named by ``git:REV:path``, read by ``loader`` from a private copy of the
+    revision's files (see the module docstring for the rules); locations point back into git."""
     rev, path = parse_git_spec(spec)
     repo_path = _repo_path(rev, path, cwd, spec)
     if read_git_file(rev, repo_path, cwd) is None:
@@ -197,7 +198,7 @@ def load_git_journey(spec: str, cwd: str | None = None) -> Journey:
         _materialise(rev, repo_path, tmp, cwd)
         fix = _relocator(tmp, rev)
         try:
-            journey = load_journey(tmp / repo_path)
+            journey = loader(tmp / repo_path)
         except InputError as err:
             raise InputError(
                 Problem(
@@ -214,10 +215,10 @@ def load_git_journey(spec: str, cwd: str | None = None) -> Journey:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_journey_source(spec: str) -> Journey:
-    """Load a journey from a file path or a ``git:REV:path`` spec."""
-    if is_git_spec(spec):
-        return load_git_journey(spec)
-    from journeymap.load import load_journey
-
-    return load_journey(spec)
+def working_path(spec: str, cwd: str | None = None) -> str:
+    """Where the file of ``git:REV:path`` lives in the working tree (it may not exist there)."""
+    rev, path = parse_git_spec(spec)
+    repo_path = _repo_path(rev, path, cwd, spec)
+    top = _git(["rev-parse", "--show-toplevel"], cwd, spec)
+    root = top.stdout.decode("utf-8", "surrogateescape").strip()
+    return os.path.join(root, *repo_path.split("/"))

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-from journeymap.errors import UsageError
-
-__all__ = ["DEFAULT_SCHEMA_REF", "starter_journey", "write_new"]
+__all__ = ["DEFAULT_SCHEMA_REF", "starter_journey"]
 
 #: Where the starter's modeline points by default: a copy of the schema beside the journey.
 DEFAULT_SCHEMA_REF = "journey.schema.json"
@@ -86,31 +83,3 @@ def starter_journey(path: str | os.PathLike[str], schema_ref: str = DEFAULT_SCHE
     name = Path(path).name
     title = name.split(".")[0].replace("-", " ").replace("_", " ").strip().capitalize()
     return _STARTER.format(schema_ref=schema_ref, name=name, title=title or "My journey")
-
-
-def write_new(path: str | os.PathLike[str], text: str, overwrite: bool = False) -> None:
-    """Write ``text`` to ``path`` atomically; unless ``overwrite``, refuse an existing file."""
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{target} is a folder; give a file name")
-    if not overwrite and target.exists():
-        raise UsageError(f"{target} already exists; not overwriting it")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as err:
-        raise UsageError(f"cannot write {target}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        if overwrite:
-            os.replace(tmp, target)
-        else:
-            os.link(tmp, target)  # fails if the file appeared meanwhile: never overwrites
-    except FileExistsError:
-        raise UsageError(f"{target} already exists; not overwriting it") from None
-    except OSError as err:
-        raise UsageError(f"cannot write {target}: {err.strerror or err}") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)

@@ -152,10 +152,10 @@ def test_output_creates_missing_folders(here: Path) -> None:
 def test_unwritable_output_is_a_one_line_error(here: Path) -> None:
     code, out, err = run("analyze", "broadband.yaml", "-o", "broadband.yaml/out.txt")
     assert (code, out) == (2, "")
-    assert err.startswith("journeymap: error: cannot write broadband.yaml/out.txt: ")
+    assert err.startswith("broadband.yaml/out.txt: error: cannot write (")
     assert err.count("\n") == 1
     code, _, err = run("analyze", "broadband.yaml", "-o", ".")
-    assert code == 2 and "is a directory" in err
+    assert code == 2 and "--output" in err  # click refuses a folder before we run
 
 
 def test_byte_identical_runs(here: Path) -> None:

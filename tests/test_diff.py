@@ -26,11 +26,18 @@ from journeymap.analysis.engine import analyze
 from journeymap.cli import main
 from journeymap.diff import diff_journeys, finding_key
 from journeymap.load import load_journey
-from journeymap.output.diff import format_markdown, render_diff
+from journeymap.output.diff import format_markdown, render_diff, source_label
+from journeymap.project import analyse_pair
 
 DATA = Path(__file__).parent / "data" / "diff"
 ROOT = Path(__file__).resolve().parent.parent
 JOURNEYS = ROOT / "journeys"
+
+
+def diff_of(old: str, new: str, fmt: str) -> str:
+    """What `journeymap diff OLD NEW --format FMT` prints: both sides through the pipeline."""
+    before, after = analyse_pair(old, new)
+    return render_diff(before.analysis, after.analysis, source_label(old), source_label(new), fmt)
 
 
 def _diff(old: str, new: str):  # type: ignore[no-untyped-def]
@@ -193,8 +200,8 @@ def test_json_shape() -> None:
 
 
 def test_output_is_deterministic() -> None:
-    a = render_diff(str(DATA / "basic-old.yaml"), str(DATA / "basic-new.yaml"), "json")
-    b = render_diff(str(DATA / "basic-old.yaml"), str(DATA / "basic-new.yaml"), "json")
+    a = diff_of(str(DATA / "basic-old.yaml"), str(DATA / "basic-new.yaml"), "json")
+    b = diff_of(str(DATA / "basic-old.yaml"), str(DATA / "basic-new.yaml"), "json")
     assert a == b
 
 
@@ -265,7 +272,7 @@ def test_git_source_reads_uses_from_the_same_revision(
     """HEAD~1 has a governed crm, HEAD a shadow one: ad -> call (web, crm not integrated)
     gains JM107 only if the organisation file is read from each side's own revision."""
     monkeypatch.chdir(repo)
-    out = render_diff("git:HEAD~1:journeys/j.yaml", "git:HEAD:journeys/j.yaml", "json")
+    out = diff_of("git:HEAD~1:journeys/j.yaml", "git:HEAD:journeys/j.yaml", "json")
     data = json.loads(out)
     assert data["old"]["source"] == "git:HEAD~1:journeys/j.yaml"
     assert [f["rule"] for f in data["findings"]["introduced"]] == ["JM107"]
@@ -328,7 +335,7 @@ def test_html_marks_added_and_removed_and_escapes(tmp_path: Path) -> None:
     old.write_text((DATA / "basic-old.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     text = (DATA / "basic-renamed.yaml").read_text(encoding="utf-8")
     new.write_text(text.replace("name: Call", f"name: '{hostile}'"), encoding="utf-8")
-    page = render_diff(str(old), str(new), "html")
+    page = diff_of(str(old), str(new), "html")
     import html
     import re
 
@@ -343,4 +350,4 @@ def test_html_marks_added_and_removed_and_escapes(tmp_path: Path) -> None:
     assert "\u2212 Call" in page
     assert 'class="edge transition handoff diff-removed"' in page
     assert "diff-handoff-created" in page
-    assert page == render_diff(str(old), str(new), "html")  # deterministic
+    assert page == diff_of(str(old), str(new), "html")  # deterministic

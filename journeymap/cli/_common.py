@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from journeymap.errors import InputError, JourneymapError
+from journeymap.errors import InputError, JourneymapError, OutputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,6 +26,9 @@ def report_errors(func: F) -> F:
         except InputError as err:
             for problem in err.problems:
                 click.echo(str(problem), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except OutputError as err:  # already reads "path: error: cannot write ..."
+            click.echo(str(err), err=True)
             sys.exit(EXIT_BAD_INPUT)
         except JourneymapError as err:
             click.echo(f"journeymap: error: {err}", err=True)
@@ -62,3 +65,28 @@ def config_option() -> Callable[[F], F]:
     return click.option(
         "--config", "config_file", type=click.Path(dir_okay=False), help=CONFIG_HELP
     )
+
+
+OUTPUT_HELP = "Write to this file (atomically) instead of standard output."
+
+
+def output_option() -> Callable[[F], F]:
+    """``-o/--output FILE``: write there atomically instead of printing."""
+    return click.option("-o", "--output", type=click.Path(dir_okay=False), help=OUTPUT_HELP)
+
+
+def color_wanted(output: str | None) -> bool:
+    """Colour only for a terminal on standard output, and never when NO_COLOR is set."""
+    import os
+
+    return output is None and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def emit(text: str, output: str | None, color: bool = False) -> None:
+    """Print ``text`` or write it atomically to ``output``."""
+    if output:
+        from journeymap.atomic import write_text_atomic
+
+        write_text_atomic(output, text)
+    else:
+        click.echo(text, nl=False, color=color)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli._common import EXIT_CHECK_FAILED, EXIT_OK, config_option, report_errors
-from journeymap.cli.analyze import OUTPUT_HELP, analyze_paths, color_wanted, emit
+from journeymap.cli._common import (
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    color_wanted,
+    config_option,
+    emit,
+    output_option,
+    report_errors,
+)
 
 
 def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
@@ -48,7 +55,7 @@ def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     show_default=True,
     help="text: path:line:col: CODE severity: message; json: docs/json.md; sarif: SARIF 2.1.0.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help=OUTPUT_HELP)
+@output_option()
 @config_option()
 @report_errors
 def check(
@@ -69,8 +76,10 @@ def check(
     """
     from journeymap.gate import evaluate
     from journeymap.output import json, sarif, text
+    from journeymap.project import analyse
 
-    analyses, configs = analyze_paths(paths, config_file)
+    items = analyse(paths, config_file)
+    analyses, configs = [i.analysis for i in items], [i.config for i in items]
     result = evaluate(analyses, configs, fail_on=fail_on, select=select, ignore=ignore)  # type: ignore[arg-type]
     if fmt == "json":
         emit(json.render_check_json(result), output)

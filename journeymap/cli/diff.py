@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli._common import report_errors
+from journeymap.cli._common import config_option, emit, output_option, report_errors
 
 
 @click.command("diff")
@@ -18,25 +18,22 @@ from journeymap.cli._common import report_errors
     show_default=True,
     help="Output format; html draws the new diagram with added and removed elements marked.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to this file (atomically) instead of standard output.",
-)
+@output_option()
+@config_option()
 @report_errors
-def diff(old: str, new: str, fmt: str, output: str | None) -> None:
+def diff(old: str, new: str, fmt: str, output: str | None, config_file: str | None) -> None:
     """Compare two versions of a journey: handoffs and scores first.
 
     OLD and NEW are journey files or git:REV:path (for example git:HEAD~1:journeys/claims.yaml);
-    uses: files are read from the same revision. Exits 0 whether or not anything changed.
+    uses: files are read from the same revision. Both sides are analysed with one config: the
+    --config file, else the .journeymap.yaml found beside NEW. Exits 0 whether or not anything
+    changed.
     """
-    from journeymap.output.diff import render_diff
+    from journeymap.output.diff import render_diff, source_label
+    from journeymap.project import analyse_pair
 
-    text = render_diff(old, new, fmt)
-    if output:
-        from journeymap.output import write_text_atomic
-
-        write_text_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
+    before, after = analyse_pair(old, new, config_file)
+    text = render_diff(
+        before.analysis, after.analysis, source_label(old), source_label(new), fmt
+    )
+    emit(text, output)

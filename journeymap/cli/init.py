@@ -21,12 +21,15 @@ from journeymap.cli._common import report_errors
 @report_errors
 def init(path: Path, schema_ref: str | None) -> None:
     """Write a commented starter journey to PATH (default journey.yaml); never overwrites."""
-    from journeymap.scaffold import DEFAULT_SCHEMA_REF, starter_journey, write_new
+    from journeymap.atomic import write_text_atomic
+    from journeymap.scaffold import DEFAULT_SCHEMA_REF, starter_journey
     from journeymap.schema import schema_text
 
-    write_new(path, starter_journey(path, schema_ref or DEFAULT_SCHEMA_REF))
+    write_text_atomic(
+        path, starter_journey(path, schema_ref or DEFAULT_SCHEMA_REF), overwrite=False
+    )
     click.echo(f"wrote {path}")
     beside = path.parent / DEFAULT_SCHEMA_REF
     if schema_ref is None and not beside.exists():
-        write_new(beside, schema_text())
+        write_text_atomic(beside, schema_text(), overwrite=False)
         click.echo(f"wrote {beside} (for editor completion)")

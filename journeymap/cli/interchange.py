@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from journeymap.cli._common import report_errors
+from journeymap.cli._common import emit, report_errors
 
 
 @click.command("export")
@@ -30,15 +30,10 @@ from journeymap.cli._common import report_errors
 @report_errors
 def export_command(file: Path, fmt: str, output: Path | None) -> None:
     """Export the journey FILE to another tool's format."""
-    from journeymap.atomic import write_text_atomic
     from journeymap.interchange import export
-    from journeymap.load import load_journey
+    from journeymap.project import load_file
 
-    text = export(load_journey(file), fmt)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_text_atomic(output, text)
+    emit(export(load_file(file).journey, fmt), str(output) if output else None)
 
 
 @click.command("import")
@@ -62,7 +57,7 @@ def import_command(table: Path, output: Path, title: str | None, uses: str | Non
     from journeymap.atomic import write_text_atomic
     from journeymap.errors import UsageError
     from journeymap.interchange import import_csv
-    from journeymap.load import load_journey_text
+    from journeymap.project import load_file
 
     if output.exists():
         raise UsageError(f"{output} exists; choose another --output or remove it first")
@@ -79,6 +74,6 @@ def import_command(table: Path, output: Path, title: str | None, uses: str | Non
             "save the table as CSV UTF-8",
         ) from None
     yaml_text = import_csv(text, str(table), title or table.stem.replace("-", " ").title(), uses)
-    load_journey_text(yaml_text, str(output))
-    write_text_atomic(output, yaml_text)
+    load_file(output, text=yaml_text)  # validated as the journey it will be
+    write_text_atomic(output, yaml_text, overwrite=False)
     click.echo(f"wrote {output}")

@@ -56,8 +56,8 @@ def render(
     from pathlib import Path
 
     from journeymap.atomic import write_bytes_atomic
-    from journeymap.cli.analyze import analyze_paths
     from journeymap.errors import UsageError
+    from journeymap.project import analyse
     from journeymap.render import render_journey
 
     fmt = Path(output).suffix.lower().lstrip(".")
@@ -69,7 +69,7 @@ def render(
         raise UsageError(
             f"{path} is a folder; the {view} view draws one journey (use --view silos)"
         )
-    analyses, _ = analyze_paths([path], config_file)
+    analyses = [item.analysis for item in analyse([path], config_file)]
     subject = analyses if view == "silos" else analyses[0]
     data = render_journey(
         subject, fmt=fmt, view=view, theme=theme, renderer=renderer, timeout=timeout

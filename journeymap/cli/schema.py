@@ -23,11 +23,11 @@ def schema(output: Path | None) -> None:
     Editors use it for completion and checks through the modeline
     `# yaml-language-server: $schema=<path or URL>` at the top of a journey file.
     """
-    from journeymap.scaffold import write_new
+    from journeymap.atomic import write_text_atomic
     from journeymap.schema import schema_text
 
     if output is None:
         click.echo(schema_text(), nl=False)
         return
-    write_new(output, schema_text(), overwrite=True)
+    write_text_atomic(output, schema_text())
     click.echo(f"wrote {output}")

@@ -1,28 +1,27 @@
-"""``journeymap validate``: load and validate journeys, nothing else."""
+"""``journeymap validate``: is every journey file good? Load errors and error findings."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from journeymap.cli._common import report_errors
+from journeymap.cli._common import config_option, report_errors
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@config_option()
 @report_errors
-def validate(paths: tuple[Path, ...]) -> None:
+def validate(paths: tuple[str, ...], config_file: str | None) -> None:
     """Check journey files and folders (recursively); print problems as path:line:col.
 
+    A journey is valid when it loads and has no error-severity finding: keys, types and
+    references, then unreachable touchpoints (JM301), loops customers cannot leave (JM302) and
+    shares summing above 1 (JM303). Warnings are left to `check`.
     Exit codes: 0 all valid, 2 problems found.
     """
-    from journeymap.errors import UsageError
-    from journeymap.load import load_journeys
+    from journeymap.project import validate as run
 
-    journeys = load_journeys(paths)
-    if not journeys:
-        raise UsageError("no journey files found in " + ", ".join(str(p) for p in paths))
+    journeys = [item.journey for item in run(paths, config_file)]
     touchpoints = sum(len(j.touchpoints) for j in journeys)
     plural = "journey" if len(journeys) == 1 else "journeys"
     click.echo(f"ok: {len(journeys)} {plural}, {touchpoints} touchpoints")

@@ -24,7 +24,6 @@ __all__ = [
     "finding_sort_key",
     "has_location",
     "sorted_findings",
-    "write_text_atomic",
 ]
 
 ANALYZE_FORMATS: tuple[str, ...] = ("text", "json", "markdown")
@@ -100,17 +99,3 @@ def sorted_findings(
 def has_location(location: Location) -> bool:
     """Whether a location points into a real file (not the engine's ``NOWHERE`` default)."""
     return location != NOWHERE and location.line > 0
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically, creating missing folders: a temporary file
-    beside the target, flushed to disk, then renamed over it (see :mod:`journeymap.atomic`).
-    An :class:`OSError` becomes a :class:`~journeymap.errors.UsageError` naming the path."""
-    from journeymap.atomic import write_text_atomic as write
-    from journeymap.errors import UsageError
-
-    try:
-        write(path, text)
-    except OSError as err:
-        reason = err.strerror or str(err)
-        raise UsageError(f"cannot write {os.fspath(path)}: {reason}") from None

@@ -1,8 +1,8 @@
 """Presenting a :class:`~journeymap.diff.JourneyDiff`: text, JSON, Markdown and an HTML page.
 
-Pure functions of a diff (byte-identical output), plus :func:`render_diff`, which loads and
-analyses two journey sources (files or ``git:REV:path``) and formats their diff, as the
-``journeymap diff`` command does.
+Pure functions of a diff (byte-identical output), plus :func:`render_diff`, which compares two
+analysed versions and formats their diff, as the ``journeymap diff`` command does (it loads both
+sides through :func:`journeymap.project.analyse_pair`).
 """
 
 from __future__ import annotations
@@ -365,23 +365,19 @@ def source_label(spec: str) -> str:
     return spec if is_git_spec(spec) else display_path(spec)
 
 
-def load_analysis(spec: str) -> JourneyAnalysis:
-    """Load (file or ``git:REV:path``) and analyse one side of a diff."""
-    from journeymap.analysis.engine import analyze
-    from journeymap.gitsource import load_journey_source
-
-    return analyze(load_journey_source(spec))
-
-
-def render_diff(old_spec: str, new_spec: str, fmt: str = "text") -> str:
-    """Load, analyse and compare two journey sources, formatted as ``fmt`` (see DIFF_FORMATS)."""
+def render_diff(
+    old: JourneyAnalysis,
+    new: JourneyAnalysis,
+    old_label: str,
+    new_label: str,
+    fmt: str = "text",
+) -> str:
+    """Compare two analysed versions of a journey, formatted as ``fmt`` (see DIFF_FORMATS)."""
     from journeymap.errors import UsageError
 
     if fmt not in DIFF_FORMATS:
         raise UsageError(f"unknown diff format {fmt!r}; choose one of {', '.join(DIFF_FORMATS)}")
-    old, new = load_analysis(old_spec), load_analysis(new_spec)
     result = diff_journeys(old, new)
-    old_label, new_label = source_label(old_spec), source_label(new_spec)
     if fmt == "json":
         return format_json(result, old_label, new_label)
     if fmt == "markdown":

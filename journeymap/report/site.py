@@ -21,7 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from journeymap.errors import InputError, Problem, UsageError
+from journeymap.errors import InputError, OutputError, Problem, UsageError
 from journeymap.report import cache as cache_mod
 from journeymap.report.pages import page_name, render_index, render_journey_page, silo_markup
 from journeymap.report.summary import index_summary
@@ -71,52 +71,23 @@ def _settings(theme: str, renderer: str, config: Any) -> tuple[str, ...]:
     return (f"theme={theme}", f"renderer={renderer}", f"config={config!r}")
 
 
-def _load_config(path: str, config_file: str | None) -> Any:
-    from journeymap.config import load_config, read_config
-
-    return read_config(config_file) if config_file else load_config(path)
-
-
-def _config_folder(path: str, config_file: str | None) -> str:
-    """Where the config of the journey file ``path`` is looked up from (its real folder)."""
-    from journeymap.config import CONFIG_NAME
-
-    if config_file:
-        return config_file  # one file for every journey
-    if os.path.basename(path) == CONFIG_NAME:
-        return path  # read as given
-    return os.path.dirname(os.path.realpath(path))
-
-
 def _render(job: _Job) -> _Done:
     """Load, analyse, lay out and render one journey (runs in a worker process)."""
-    from journeymap.analysis.engine import analyze
-    from journeymap.load import load_journeys
+    from journeymap.project import analyse_file
     from journeymap.render import build_dot, render_dot
 
     try:
-        journeys = load_journeys([job.path])
-        config = _load_config(job.path, job.config_file)
+        item = analyse_file(job.path, job.config_file)
     except InputError as err:
         return _Done(job.index, tuple(err.problems), None)
-    if len(journeys) != 1:
-        return _Done(job.index, (), None)
-    journey = journeys[0]
-    analysis = analyze(journey, config)
+    analysis = item.analysis
     svg = render_dot(
         build_dot(analysis, view="journey", theme=job.theme), "svg", job.renderer, job.timeout
     )
     page = render_journey_page(analysis, svg, theme=job.theme)
-    deps = {path: cache_mod.file_digest(path) for path in _used_files(journey, job.path)}
+    own = os.path.abspath(job.path)
+    deps = {path: cache_mod.file_digest(path) for path in item.files if path != own}
     return _Done(job.index, (), page, index_summary(analysis), deps)
-
-
-def _used_files(journey: Any, path: str) -> list[str]:
-    """The organisation files a journey pulled in with ``uses:`` (resolved beside it)."""
-    base = Path(path).parent
-    return sorted(
-        {str(p if Path(p).is_absolute() else base / p) for p in getattr(journey, "uses", ())}
-    )
 
 
 def _write(path: Path, text: str) -> None:
@@ -202,13 +173,12 @@ def build_site(
     report-<out name>``). Raises :class:`InputError` (nothing written) on bad journeys and
     :class:`UsageError` when ``out_dir`` is not a journeymap site.
     """
-    from journeymap.load import find_journey_files
+    from journeymap.project import ConfigLookup, find_journeys
 
     out = Path(os.path.abspath(out_dir))
     _check_out_dir(out)
-    files = [str(f) for f in find_journey_files([str(p) for p in paths])]
-    if not files:
-        raise UsageError(f"no journey files found in {', '.join(str(p) for p in paths)}")
+    files = [str(f) for f in find_journeys(paths)]
+    configs = ConfigLookup(config_file)
     total = len(files) + 1
     done = 0
 
@@ -233,9 +203,9 @@ def build_site(
     gc.disable()  # unpickling many small objects: the collector would rescan them again and again
     try:
         for i, path in enumerate(files):
-            folder = _config_folder(path, config_file)
+            folder = configs.folder_of(path)
             if folder not in settings:
-                settings[folder] = _settings(theme, renderer, _load_config(folder, config_file))
+                settings[folder] = _settings(theme, renderer, configs(path))
             data = Path(path).read_bytes()
             key = cache_mod.journey_key(path, data, settings[folder])
             keys.append(key)
@@ -269,9 +239,12 @@ def build_site(
     tick("index.html")
 
     names = [page_name(i) for i in ids]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _clean_leftovers(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    except OSError as err:
+        raise OutputError.from_os_error(str(out_dir), err) from None
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         for name, page in zip(names, (p for p in pages if p is not None), strict=True):
@@ -285,6 +258,9 @@ def build_site(
             "This folder is a journeymap report site; `journeymap report` replaces it.\n",
         )
         _swap(tmp, out)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError.from_os_error(str(out_dir), err) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

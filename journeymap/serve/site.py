@@ -108,9 +108,9 @@ class LiveSite:
     # -- discovery ---------------------------------------------------------------------------
 
     def _discover(self) -> list[str]:
-        from journeymap.load import find_journey_files
+        from journeymap.project import find_journeys
 
-        return [str(p) for p in find_journey_files(self.paths)]
+        return [str(p) for p in find_journeys(self.paths, required=False)]
 
     def _page_for(self, path: str) -> str:
         stem = Path(path).name.split(".")[0].lower()
@@ -200,22 +200,10 @@ class LiveSite:
 
     # -- building ----------------------------------------------------------------------------
 
-    def _config(self, journey_path: str) -> Any:
-        from journeymap.config import find_config, load_config, read_config
-
-        if self.config_file:
-            return read_config(self.config_file), [os.path.abspath(self.config_file)]
-        found = find_config(journey_path)
-        return load_config(journey_path), ([str(found)] if found else [])
-
-    def _uses_paths(self, journey_path: str, uses: Iterable[str]) -> list[str]:
-        base = os.path.dirname(os.path.abspath(journey_path))
-        return [os.path.abspath(u if os.path.isabs(u) else os.path.join(base, u)) for u in uses]
-
     def rebuild(self, state: JourneyState) -> JourneyState:
         """Load, analyse, render and write one journey's page; publish the result."""
         from journeymap.analysis.engine import analyze
-        from journeymap.load import load_journey
+        from journeymap.project import load_file
         from journeymap.render import render_journey
         from journeymap.report.pages import render_journey_page
 
@@ -223,12 +211,11 @@ class LiveSite:
         deps = {os.path.abspath(state.path)}
         with self._lock:
             try:
-                journey = load_journey(state.path)
-                deps |= set(self._uses_paths(state.path, journey.uses))
-                config, config_files = self._config(state.path)
-                deps |= set(config_files)
+                # a fresh config lookup each time: an edited .journeymap.yaml counts at once
+                item = load_file(state.path, self.config_file)
+                deps |= set(item.files)
                 t1 = time.perf_counter()
-                analysis = analyze(journey, config)
+                analysis = analyze(item.journey, item.config)
                 t2 = time.perf_counter()
                 svg = render_journey(
                     analysis,

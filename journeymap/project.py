@@ -1,0 +1,290 @@
+"""The one pipeline every command and the library share: find journeys, load each with its
+configuration and organisation files, analyse.
+
+``validate``, ``analyze``, ``check``, ``render``, ``report``, ``serve``, ``diff`` and ``export``
+all come through here; no other module walks folders, reads a config file or calls the loader
+for a command. The steps:
+
+1. **find**: the journey files under the given paths (:func:`find_journeys`; folders are walked
+   recursively, organisation files recognised and set aside);
+2. **load**: each journey with the ``.journeymap.yaml`` found from its folder upwards, or with
+   the one config file given for all (:class:`ConfigLookup`), its ``uses:`` organisation files,
+   and the list of files it depends on (for caches and the live preview);
+3. **analyse**: :func:`journeymap.analyze` with that config.
+
+Errors over all files are raised together as one :class:`~journeymap.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from journeymap.config import Config, find_config, load_config, read_config
+from journeymap.errors import InputError, Problem, UsageError
+from journeymap.load import find_journey_files, load_journey, load_journey_text, load_journeys
+from journeymap.model import Journey, Location
+
+if TYPE_CHECKING:
+    from journeymap.analysis.types import Finding, JourneyAnalysis
+
+__all__ = [
+    "Analysed",
+    "ConfigLookup",
+    "Loaded",
+    "analyse",
+    "analyse_pair",
+    "analyse_file",
+    "analyse_source",
+    "find_journeys",
+    "load",
+    "load_file",
+    "load_source",
+    "validate",
+]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A journey loaded with its configuration.
+
+    ``files`` are the absolute paths whose change changes the result: the journey file, the
+    organisation files it uses and the config file it is analysed with.
+    """
+
+    journey: Journey
+    config: Config
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A loaded journey and its analysis."""
+
+    journey: Journey
+    config: Config
+    files: tuple[str, ...]
+    analysis: JourneyAnalysis
+
+
+class ConfigLookup:
+    """The config of each journey: ``config_file`` for all, else the ``.journeymap.yaml`` found
+    from the journey's folder upwards (read once per folder)."""
+
+    def __init__(self, config_file: str | os.PathLike[str] | None = None) -> None:
+        self.config_file = os.fspath(config_file) if config_file is not None else None
+        self._fixed: Config | None = None
+        self._by_folder: dict[str, tuple[Config, str | None]] = {}
+
+    def folder_of(self, journey_path: str | os.PathLike[str]) -> str:
+        """The key configs are cached by: the config file given, or the journey's real folder."""
+        if self.config_file is not None:
+            return self.config_file
+        return os.path.dirname(os.path.realpath(journey_path))
+
+    def lookup(self, journey_path: str | os.PathLike[str]) -> tuple[Config, str | None]:
+        """The config for the journey at ``journey_path`` and the file it came from (or None)."""
+        if self.config_file is not None:
+            if self._fixed is None:
+                self._fixed = read_config(self.config_file)
+            return self._fixed, os.path.abspath(self.config_file)
+        folder = self.folder_of(journey_path)
+        cached = self._by_folder.get(folder)
+        if cached is None:
+            found = find_config(folder)
+            config = load_config(found) if found is not None else Config.default()
+            cached = self._by_folder[folder] = (config, str(found) if found else None)
+        return cached
+
+    def __call__(self, journey_path: str | os.PathLike[str]) -> Config:
+        return self.lookup(journey_path)[0]
+
+
+def find_journeys(paths: Iterable[str | os.PathLike[str]], required: bool = True) -> list[Path]:
+    """The journey files under ``paths`` (see :func:`journeymap.load.find_journey_files`).
+
+    With ``required`` (the default) a path that does not exist is an :class:`InputError` and
+    finding no journey at all a :class:`UsageError`; without it (the live preview, which waits
+    for files to appear) both give an empty list.
+    """
+    given = [Path(p) for p in paths]
+    missing = [p for p in given if not p.exists()]
+    if missing and required:
+        raise InputError(Problem(Location(str(p), 1, 1), "no such file or folder") for p in missing)
+    files = find_journey_files(given)
+    if not files and required:
+        raise UsageError("no journey files found in " + ", ".join(str(p) for p in given))
+    return files
+
+
+def _depends_on(journey: Journey, config_path: str | None) -> tuple[str, ...]:
+    base = os.path.dirname(os.path.abspath(journey.path))
+    files = [os.path.abspath(journey.path)]
+    files += [os.path.abspath(os.path.join(base, used)) for used in journey.uses]
+    if config_path is not None:
+        files.append(os.path.abspath(config_path))
+    return tuple(dict.fromkeys(files))
+
+
+def load(
+    paths: Iterable[str | os.PathLike[str]],
+    config_file: str | os.PathLike[str] | None = None,
+) -> list[Loaded]:
+    """Every journey under ``paths`` with its config, in a stable order.
+
+    Problems in any journey, organisation or config file are raised together as one
+    :class:`InputError`; nothing is analysed.
+    """
+    given = [Path(p) for p in paths]
+    journeys = load_journeys(given)  # walks folders; validates organisation files found there
+    if not journeys:
+        raise UsageError("no journey files found in " + ", ".join(str(p) for p in given))
+    configs = ConfigLookup(config_file)
+    out: list[Loaded] = []
+    problems: list[Problem] = []
+    for journey in journeys:
+        try:
+            config, source = configs.lookup(journey.path)
+        except InputError as err:
+            problems += [p for p in err.problems if p not in problems]
+            continue
+        out.append(Loaded(journey, config, _depends_on(journey, source)))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def analyse(
+    paths: Iterable[str | os.PathLike[str]],
+    config_file: str | os.PathLike[str] | None = None,
+) -> list[Analysed]:
+    """Load (see :func:`load`) and analyse every journey under ``paths``."""
+    from journeymap.analysis.engine import analyze
+
+    return [
+        Analysed(item.journey, item.config, item.files, analyze(item.journey, item.config))
+        for item in load(paths, config_file)
+    ]
+
+
+def load_file(
+    path: str | os.PathLike[str],
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    configs: ConfigLookup | None = None,
+) -> Loaded:
+    """One journey file (or its ``text``, named by ``path``) with its config."""
+    journey = load_journey(path) if text is None else load_journey_text(text, os.fspath(path))
+    config, source = (configs or ConfigLookup(config_file)).lookup(path)
+    return Loaded(journey, config, _depends_on(journey, source))
+
+
+def analyse_file(
+    path: str | os.PathLike[str],
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    configs: ConfigLookup | None = None,
+) -> Analysed:
+    """Load (see :func:`load_file`) and analyse one journey file."""
+    from journeymap.analysis.engine import analyze
+
+    item = load_file(path, config_file, configs=configs)
+    return Analysed(item.journey, item.config, item.files, analyze(item.journey, item.config))
+
+
+def load_source(
+    spec: str,
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    configs: ConfigLookup | None = None,
+    config_from: str | None = None,
+) -> Loaded:
+    """A journey from a file or a ``git:REV:path`` spec (see :mod:`journeymap.gitsource`).
+
+    Its config is ``config_file``, else the one found for ``config_from`` (a file or git spec;
+    default ``spec`` itself); a journey from git takes the config of its path in the working
+    tree.
+    """
+    from journeymap.gitsource import is_git_spec, load_git_journey
+
+    lookup = configs or ConfigLookup(config_file)
+    if is_git_spec(spec):
+        journey = load_git_journey(spec, load_journey)
+    else:
+        if not os.path.exists(spec):
+            raise InputError.at(Location(spec, 1, 1), "no such file or folder")
+        if os.path.isdir(spec):
+            raise UsageError(f"{spec} is a folder; give one journey file")
+        journey = load_journey(spec)
+    config, source = lookup.lookup(_config_anchor(config_from or spec))
+    files = _depends_on(journey, source) if not is_git_spec(spec) else (source,) if source else ()
+    return Loaded(journey, config, files)
+
+
+def _config_anchor(spec: str) -> str:
+    """The working-tree file whose folder a config is looked up from."""
+    from journeymap.gitsource import is_git_spec, working_path
+
+    return working_path(spec) if is_git_spec(spec) else spec
+
+
+def analyse_source(
+    spec: str,
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    configs: ConfigLookup | None = None,
+    config_from: str | None = None,
+) -> Analysed:
+    """Load (see :func:`load_source`) and analyse one journey from a file or git."""
+    from journeymap.analysis.engine import analyze
+
+    item = load_source(spec, config_file, configs=configs, config_from=config_from)
+    return Analysed(item.journey, item.config, item.files, analyze(item.journey, item.config))
+
+
+def analyse_pair(
+    old: str, new: str, config_file: str | os.PathLike[str] | None = None
+) -> tuple[Analysed, Analysed]:
+    """Both sides of a diff (files or git specs), analysed with one config: ``config_file``,
+    else the one found for ``new``, so that the diff measures the journey's change, not a
+    change of weights."""
+    configs = ConfigLookup(config_file)
+    return (
+        analyse_source(old, configs=configs, config_from=new),
+        analyse_source(new, configs=configs),
+    )
+
+
+def validate(
+    paths: Iterable[str | os.PathLike[str]],
+    config_file: str | os.PathLike[str] | None = None,
+) -> list[Analysed]:
+    """Load and analyse every journey under ``paths``; raise :class:`InputError` listing every
+    error-severity problem: load errors, then the engine's error findings (unreachable
+    touchpoints, dead ends, shares above 1: JM301-JM303) as ``path:line:col`` problems."""
+    analysed = analyse(paths, config_file)
+    problems = [
+        _as_problem(finding)
+        for item in analysed
+        for finding in item.analysis.findings
+        if finding.severity == "error"
+    ]
+    if problems:
+        raise InputError(problems)
+    return analysed
+
+
+def _as_problem(finding: Finding) -> Problem:
+    location = finding.location
+    if location.line <= 0:
+        location = Location(location.path, 1, 1)
+    return Problem(location, f"{finding.message} ({finding.rule})")
+
+
+def journeys_of(items: Sequence[Loaded] | Sequence[Analysed]) -> list[Journey]:
+    """The journeys of loaded or analysed items, in order."""
+    return [item.journey for item in items]
