@@ -63,8 +63,6 @@ def write_bytes_atomic(
         Path(tmp).unlink(missing_ok=True)  # gone after a rename; a leftover otherwise
 
 
-def write_text_atomic(
-    path: str | os.PathLike[str], text: str, overwrite: bool = True
-) -> None:
+def write_text_atomic(path: str | os.PathLike[str], text: str, overwrite: bool = True) -> None:
     """Write ``text`` to ``path`` atomically as UTF-8 with ``\\n`` line ends."""
     write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite)

@@ -156,8 +156,9 @@ def test_validate_exits_2_on_shares_summing_above_one(tmp_path: Path) -> None:
 def test_validate_reports_unreachable_touchpoints(tmp_path: Path) -> None:
     path = tmp_path / "island.yaml"
     text = SHARES_ABOVE_ONE.replace("share: 0.5", "share: 0.3").replace(
-        "  right:", "  island: {stage: s, function: a, entry: false, next: [island2]}\n"
-        "  island2: {stage: s, function: a, next: [island]}\n  right:"
+        "  right:",
+        "  island: {stage: s, function: a, entry: false, next: [island2]}\n"
+        "  island2: {stage: s, function: a, next: [island]}\n  right:",
     )
     text = text.replace("  start:\n", "  start:\n    entry: true\n")
     path.write_text(text)

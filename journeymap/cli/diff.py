@@ -33,7 +33,5 @@ def diff(old: str, new: str, fmt: str, output: str | None, config_file: str | No
     from journeymap.project import analyse_pair
 
     before, after = analyse_pair(old, new, config_file)
-    text = render_diff(
-        before.analysis, after.analysis, source_label(old), source_label(new), fmt
-    )
+    text = render_diff(before.analysis, after.analysis, source_label(old), source_label(new), fmt)
     emit(text, output)
