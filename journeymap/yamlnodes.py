@@ -68,6 +68,19 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _SHARE_LENGTH = 64  # texts up to this long are stored once per distinct value
+_DEEP = f"nesting too deep (more than {MAX_DEPTH} levels)"
+_HINTS = {
+    "journey": {
+        "deep": "a journey needs only a few levels",
+        "tag": "journey files hold plain text, numbers, true/false, lists and mappings",
+        "documents": "put one journey per file",
+    },
+    "config": {
+        "deep": "a config file needs only two or three levels",
+        "tag": "config files hold plain text, numbers, true/false, lists and mappings",
+        "documents": "keep one document in the config file",
+    },
+}
 
 
 class Scalar:
@@ -197,7 +210,7 @@ def _offset_location(text: str, offset: int, path: str) -> Location:
     return Location(path, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
-def parse_file(path: str) -> Parsed:
+def parse_file(path: str, kind: str = "journey") -> Parsed:
     """Read and parse one file; unreadable files give a problem, never an exception."""
     try:
         with open(path, "rb") as handle:
@@ -208,16 +221,65 @@ def parse_file(path: str) -> Parsed:
     text, problems = decode(data, path)
     if text is None:
         return Parsed(path, None, problems)
-    return parse(text, path)
+    return parse(text, path, kind)
 
 
-def parse(text: str, path: str) -> Parsed:
-    """Parse YAML text into a node tree, collecting problems with their positions."""
+def parse(text: str, path: str, kind: str = "journey") -> Parsed:
+    """Parse YAML text into a node tree, collecting problems with their positions.
+
+    ``kind`` (``"journey"`` or ``"config"``) only words the hints. The messages are ours whatever
+    the PyYAML build: when libyaml stops on an error close to deep nesting (its own depth limit
+    can fire first, because its scanner reads ahead of the events we count), the text is read
+    again with PyYAML's pure-Python parser, which yields events lazily, so the
+    :data:`MAX_DEPTH` check speaks first. Files without errors are read once.
+    """
     bad = _CONTROL.search(text)
     if bad is not None:
         where = _offset_location(text, bad.start(), path)
         message = f"control character U+{ord(bad.group()):04X} is not allowed"
         return Parsed(path, None, [Problem(where, message, "remove it (is this a text file?)")])
+    hints = _HINTS.get(kind, _HINTS["journey"])
+    parsed, stop = _compose(text, path, _Loader, hints)
+    if stop is not None and _Loader is not yaml.SafeLoader and _may_be_too_deep(text, stop):
+        again, _ = _compose(text, path, yaml.SafeLoader, hints)
+        if again.problems and again.problems[-1].message == _DEEP:
+            return again
+    return parsed
+
+
+class _Stop:
+    """Where a parse stopped on a YAML error: the error, the nesting reached, the last event."""
+
+    __slots__ = ("error", "depth", "last")
+
+    def __init__(self, error: yaml.MarkedYAMLError, depth: int, last: Any) -> None:
+        self.error = error
+        self.depth = depth
+        self.last = last
+
+
+def _may_be_too_deep(text: str, stop: _Stop) -> bool:
+    """Could the nesting have passed :data:`MAX_DEPTH` between the last event and the error?
+
+    Every level opened there needs one of ``[ { - ? :``; when there are too few of them, the
+    error is not about depth and the file is not read again.
+    """
+    mark = stop.error.problem_mark or stop.error.context_mark
+    end = _mark_offset(text, mark) if mark is not None else None
+    if end is None:
+        return False
+    start = 0
+    if stop.last is not None:
+        start = _mark_offset(text, stop.last.start_mark) or 0
+    window = text[start : end + 1]
+    openers = sum(window.count(c) for c in "[{-?:")
+    return stop.depth + openers > MAX_DEPTH
+
+
+def _compose(
+    text: str, path: str, loader: type, hints: dict[str, str]
+) -> tuple[Parsed, _Stop | None]:
+    """Compose the node tree from ``loader``'s parse events (the loop behind :func:`parse`)."""
     problems: list[Problem] = []
     root: Node | None = None
     stack: list[MapNode | SeqNode] = []
@@ -233,7 +295,8 @@ def parse(text: str, path: str) -> Parsed:
     # times in a large journey, and the model then shares them too
     shared: dict[str, str] = {}
     share = shared.setdefault
-    events: Iterator[Any] = yaml.parse(text, Loader=_Loader)
+    events: Iterator[Any] = yaml.parse(text, Loader=loader)
+    event: Any = None
     try:
         for event in events:
             cls = event.__class__
@@ -242,7 +305,7 @@ def parse(text: str, path: str) -> Parsed:
                 mark = event.start_mark
                 tag = event.tag
                 if tag is not None and tag not in allowed:
-                    problems.append(_tag_problem(path, event))
+                    problems.append(_tag_problem(path, event, hints))
                     node = BadNode(mark.line, mark.column)
                 elif event.anchor is not None:
                     problems.append(_anchor_problem(path, event))
@@ -264,16 +327,12 @@ def parse(text: str, path: str) -> Parsed:
             elif cls is map_start or cls is seq_start:
                 if len(stack) >= MAX_DEPTH:
                     problems.append(
-                        Problem(
-                            location(path, event.start_mark),
-                            f"nesting too deep (more than {MAX_DEPTH} levels)",
-                            "a journey needs only a few levels",
-                        )
+                        Problem(location(path, event.start_mark), _DEEP, hints["deep"])
                     )
-                    return Parsed(path, None, problems)
+                    return Parsed(path, None, problems), None
                 tagged = event.tag is not None and event.tag not in allowed
                 if tagged:
-                    problems.append(_tag_problem(path, event))
+                    problems.append(_tag_problem(path, event, hints))
                 elif event.anchor is not None:
                     problems.append(_anchor_problem(path, event))
                 tainted.append(tagged)
@@ -307,10 +366,10 @@ def parse(text: str, path: str) -> Parsed:
                         Problem(
                             location(path, event.start_mark),
                             "several YAML documents in one file",
-                            "put one journey per file",
+                            hints["documents"],
                         )
                     )
-                    return Parsed(path, root, problems)
+                    return Parsed(path, root, problems), None
                 continue
             else:  # stream start/end, document end
                 continue
@@ -330,25 +389,25 @@ def parse(text: str, path: str) -> Parsed:
                         pending_key[-1] = None
     except yaml.MarkedYAMLError as err:
         problems.append(_syntax_problem(path, text, err))
-        return Parsed(path, None, problems)
+        return Parsed(path, None, problems), _Stop(err, len(stack), event)
     except yaml.YAMLError as err:  # reader errors carry no line; decode() prevents most
         problems.append(Problem(Location(path, 1, 1), f"YAML error: {err}"))
-        return Parsed(path, None, problems)
+        return Parsed(path, None, problems), None
     except RecursionError:  # pragma: no cover - the pure-Python parser is iterative
-        problems.append(Problem(Location(path, 1, 1), "nesting too deep"))
-        return Parsed(path, None, problems)
-    return Parsed(path, root, problems)
+        problems.append(Problem(Location(path, 1, 1), _DEEP, hints["deep"]))
+        return Parsed(path, None, problems), None
+    return Parsed(path, root, problems), None
 
 
 def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
-def _tag_problem(path: str, event: Any) -> Problem:
+def _tag_problem(path: str, event: Any, hints: dict[str, str]) -> Problem:
     return Problem(
         location(path, event.start_mark),
         f"tag {_short_tag(event.tag)} is not allowed",
-        "journey files hold plain text, numbers, true/false, lists and mappings",
+        hints["tag"],
     )
 
 
@@ -368,6 +427,9 @@ def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError) -> Problem:
     offset = _mark_offset(text, mark)
     if offset is not None and offset < len(text) and text[offset] == "\t":
         return Problem(where, "tab character in indentation", "indent with spaces, not tabs")
+    explained = _indentation_problem(path, text, mark)
+    if explained is not None:
+        return explained
     message = f"YAML syntax error: {err.problem}"
     if err.context:
         message += f" ({err.context}"
@@ -387,3 +449,162 @@ def _mark_offset(text: str, mark: Any) -> int | None:
         if start < 0:
             return None
     return start + 1 + mark.column
+
+
+# -- explaining indentation mistakes ------------------------------------------------------------
+#
+# PyYAML reports an over-indented key as "mapping values are not allowed" at its colon (the
+# line before was read as a plain scalar running on), and a dedented key or list item as a
+# missing key. Those words describe the parser, not the mistake. The explanation below comes
+# from the text alone: the indentation of the line the error points at, compared with the
+# columns that the content lines above it open (keys and list items of the previous content
+# line and of each less-indented line above it).
+
+_KEY = re.compile(
+    r"""(?P<key>"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s#'"\[\]{},&*!|>%@`-][^#\n]*?|-[^\s#][^#\n]*?)"""
+    r"[ \t]*:(?=[ \t]|$)"
+)
+_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$")
+_COMMENT = re.compile(r"[ \t]+#.*$")
+_SNIPPET = 30
+
+
+class _Column:
+    """A column a content line opens: a list item's ``-`` or a key."""
+
+    __slots__ = ("col", "kind", "text", "line")
+
+    def __init__(self, col: int, kind: str, text: str, line: int) -> None:
+        self.col = col
+        self.kind = kind  # "item" or "key"
+        self.text = text  # how to name it: 'name:' or '- to: b'
+        self.line = line  # 0-based
+
+
+def _shape(raw: str, number: int) -> tuple[int, list[_Column], str]:
+    """A line's indentation, the columns it opens, and what follows its last key or dash."""
+    indent = len(raw) - len(raw.lstrip(" "))
+    pos = indent
+    columns: list[_Column] = []
+    while raw.startswith("-", pos) and (pos + 1 == len(raw) or raw[pos + 1] in " \t"):
+        columns.append(_Column(pos, "item", _clip(_COMMENT.sub("", raw[pos:]).strip()), number))
+        pos += 1
+        while pos < len(raw) and raw[pos] in " \t":
+            pos += 1
+    match = _KEY.match(raw, pos)
+    if match is not None:
+        columns.append(_Column(pos, "key", match.group("key") + ":", number))
+        pos = match.end()
+    tail = _COMMENT.sub("", raw[pos:]).strip()
+    if tail.startswith("#"):
+        tail = ""
+    return indent, columns, tail
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 3] + "..."
+
+
+def _unbalanced(tail: str) -> bool:
+    """A value that opens a flow collection or a quoted text continued on later lines."""
+    if tail[:1] in ("'", '"') and (len(tail) < 2 or tail[-1] != tail[0]):
+        return True
+    return tail.count("[") + tail.count("{") != tail.count("]") + tail.count("}")
+
+
+def _indentation_problem(path: str, text: str, mark: Any) -> Problem | None:
+    """Say "indentation" when the line at ``mark`` does not fit the columns opened above it."""
+    lines = text.split("\n", mark.line + 1)
+    if mark.line >= len(lines) or mark.line == 0:
+        return None
+    number = mark.line
+    indent, columns, _ = _shape(lines[number], number)
+    if not columns or indent != columns[0].col:
+        return None
+    # the previous content line, then each less-indented content line above it
+    chain: list[tuple[int, list[_Column], str]] = []
+    limit: int | None = None
+    for n in range(number - 1, -1, -1):
+        raw = lines[n]
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if raw.startswith(("---", "...")) or "\t" in raw[: len(raw) - len(raw.lstrip())]:
+            break
+        above = len(raw) - len(raw.lstrip(" "))
+        if limit is not None and above >= limit:
+            continue
+        shape = _shape(raw, n)
+        if _BLOCK_SCALAR.match(shape[2]):  # the deeper lines were this block scalar's text
+            chain = []
+        chain.append(shape)
+        limit = above
+        if above == 0:
+            break
+    if not chain or any(_unbalanced(tail) for _, _, tail in chain):
+        return None
+    previous_indent, previous, previous_tail = chain[0]
+    opened = [c for _, cols, _ in chain for c in cols]
+    if not previous:
+        return None
+    first = columns[0]
+    what = f"the list item '{first.text}'" if first.kind == "item" else f"'{first.text}'"
+    where = Location(path, number + 1, indent + 1)
+    deepest = max(c.col for c in opened)
+    last = previous[-1]
+    holds_value = bool(previous_tail)  # a scalar, or a block scalar whose text has ended
+
+    if first.kind == "item":
+        items = [c for c in opened if c.kind == "item"]
+        if any(c.col == indent for c in items):
+            return None
+        if items:
+            sibling = items[0]
+            side = "less" if indent < sibling.col else "more"
+            return Problem(
+                where,
+                f"indentation: {what} is indented {side} than the list item "
+                f"'{sibling.text}' above it (line {sibling.line + 1})",
+                "line it up with that item",
+            )
+    else:
+        same = [c for c in opened if c.col == indent]
+        if any(c.kind == "key" for c in same):
+            return None
+        if same:
+            item = same[0]
+            return Problem(
+                where,
+                f"indentation: {what} is at the column of the list item '{item.text}' "
+                f"above it (line {item.line + 1}), where only list items can be",
+                f"indent it under the item, or make it an item with '- {first.text}'",
+            )
+    if indent > deepest:
+        if not holds_value or previous_indent >= indent:
+            return None
+        if last.kind == "key":
+            return Problem(
+                where,
+                f"indentation: {what} is indented more than the key above it "
+                f"(line {last.line + 1})",
+                f"line it up with '{last.text}'",
+            )
+        return Problem(
+            where,
+            f"indentation: {what} is indented more than the list item above it "
+            f"(line {last.line + 1}), which already holds a value",
+        )
+    deeper = min((c for c in opened if c.col > indent), key=lambda c: (c.col, -c.line))
+    shallower = [c for c in opened if c.col < indent]
+    message = (
+        f"indentation: {what} is indented less than '{deeper.text}' above it "
+        f"(line {deeper.line + 1})"
+    )
+    if not shallower:
+        return Problem(where, message, f"line it up with '{deeper.text}'")
+    outer = max(shallower, key=lambda c: (c.col, c.kind == "key", c.line))
+    return Problem(
+        where,
+        message + f" but more than '{outer.text}' (line {outer.line + 1})",
+        "line it up with one of them",
+    )
