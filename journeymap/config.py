@@ -8,7 +8,7 @@ See docs/config.md.
 .. code-block:: yaml
 
     thresholds:
-      wait_hours: 24          # JM106: a handoff wait above this (number of hours, or 1d, 90m...)
+      wait_hours: 24          # JM106: a handoff wait above this (hours, or a duration: 1d, 90m)
       stage_functions: 3      # JM201: a stage spread over this many functions or more
     check:                    # the gate of `journeymap check` (unset: no limit)
       max_expected_handoffs: 3.5
@@ -23,7 +23,6 @@ See docs/config.md.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -32,8 +31,22 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from journeymap.durations import MAX_DURATION, MAX_DURATION_HOURS, parse_duration
 from journeymap.errors import InputError, Problem
 from journeymap.model import Location
+from journeymap.suggest import did_you_mean
+from journeymap.yamlnodes import (
+    MAX_FILE_BYTES,
+    BadNode,
+    MapNode,
+    Node,
+    Scalar,
+    decode,
+    describe,
+    is_null,
+    location,
+    parse,
+)
 
 __all__ = ["CONFIG_NAME", "DEFAULT_WEIGHTS", "Config", "load_config", "read_config", "find_config"]
 
@@ -96,8 +109,10 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "risk": {"weights": "weights"},
     "search": {"path_budget": "count", "state_budget": "count"},
 }
-_UNITS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
+_CORE = "tag:yaml.org,2002:"
+_NUMBER_TAGS = frozenset((None, _CORE + "int", _CORE + "float"))
+# a plain number as YAML writes it (``_`` separators allowed, as PyYAML's resolver does)
+_NUMBER = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?\Z")
 
 
 def find_config(start: Path | str) -> Path | None:
@@ -129,51 +144,39 @@ def load_config(start: Path | str) -> Config:
 
 
 def read_config(path: Path | str) -> Config:
-    """Read one config file; raise :class:`InputError` listing every problem in it."""
-    import yaml
+    """Read one config file; raise :class:`InputError` listing every problem in it.
 
+    The file is read by the same hardened reader as journeys (:mod:`journeymap.yamlnodes`): no
+    tags beyond the standard ones, no anchors or aliases, nesting capped, duplicate keys refused,
+    every problem one ``path:line:col`` line.
+    """
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError.at(Location(name, 1, 1), f"cannot read config file: {err}") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
-        problem = getattr(err, "problem", None) or str(err)
-        raise InputError.at(where, f"invalid YAML in config file: {problem}") from None
-    problems: list[Problem] = []
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise InputError.at(Location(name, 1, 1), f"cannot read config file: {reason}") from None
+    text, problems = decode(data, name)
+    if text is None:
+        raise InputError(problems)
+    parsed = parse(text, name, kind="config")
+    problems = list(parsed.problems)
+    root = parsed.root
     values: dict[str, Any] = {}
-    if root is not None:
-        if not isinstance(root, yaml.MappingNode):
-            raise InputError.at(
-                _at(name, root),
-                "the config file must be a mapping of sections",
-                f"expected sections {', '.join(_SCHEMA)}",
-            )
-        for section_key, section in _pairs(name, root, problems):
-            fields = _SCHEMA.get(section_key.value)
-            if fields is None:
-                problems.append(_unknown(name, section_key, list(_SCHEMA), "section"))
-                continue
-            if not isinstance(section, yaml.MappingNode):
-                problems.append(
-                    Problem(_at(name, section), f"`{section_key.value}` must be a mapping")
+    if root is not None and not is_null(root) and root.__class__ is not BadNode:
+        if not isinstance(root, MapNode):
+            problems.append(
+                Problem(
+                    location(name, root),
+                    "the config file must be a mapping of sections",
+                    f"expected sections {', '.join(_SCHEMA)}",
                 )
-                continue
-            for key, node in _pairs(name, section, problems):
-                kind = fields.get(key.value)
-                if kind is None:
-                    problems.append(
-                        _unknown(name, key, list(fields), f"key in `{section_key.value}`")
-                    )
-                    continue
-                value = _convert(name, key.value, kind, node, problems)
-                if value is not None:
-                    values[key.value] = value
+            )
+        else:
+            _read_sections(name, root, problems, values)
     if problems:
+        problems.sort(key=lambda p: (p.location.line, p.location.col))
         raise InputError(problems)
     config = Config(source=name)
     weights = values.pop("weights", None)
@@ -182,26 +185,45 @@ def read_config(path: Path | str) -> Config:
     return replace(config, **values)
 
 
-def _at(name: str, node: Any) -> Location:
-    mark = node.start_mark
-    return Location(name, mark.line + 1, mark.column + 1)
+def _read_sections(
+    name: str, root: MapNode, problems: list[Problem], values: dict[str, Any]
+) -> None:
+    for section_key, section in _pairs(name, root, problems):
+        fields = _SCHEMA.get(section_key.value)
+        if fields is None:
+            problems.append(_unknown(name, section_key, list(_SCHEMA), "section"))
+            continue
+        if section.__class__ is BadNode or is_null(section):
+            continue
+        if not isinstance(section, MapNode):
+            problems.append(
+                Problem(location(name, section), f"`{section_key.value}` must be a mapping")
+            )
+            continue
+        for key, node in _pairs(name, section, problems):
+            kind = fields.get(key.value)
+            if kind is None:
+                problems.append(_unknown(name, key, list(fields), f"key in `{section_key.value}`"))
+                continue
+            value = _convert(name, key.value, kind, node, problems)
+            if value is not None:
+                values[key.value] = value
 
 
-def _pairs(name: str, mapping: Any, problems: list[Problem]) -> list[tuple[Any, Any]]:
-    """Key/value node pairs with scalar string keys; duplicates are problems."""
-    import yaml
-
-    seen: dict[str, Any] = {}
-    pairs = []
-    for key, value in mapping.value:
-        if not isinstance(key, yaml.ScalarNode):
-            problems.append(Problem(_at(name, key), "keys must be plain names"))
+def _pairs(name: str, mapping: MapNode, problems: list[Problem]) -> list[tuple[Scalar, Node]]:
+    """Key/value node pairs with scalar keys; duplicates are problems."""
+    seen: dict[str, Scalar] = {}
+    pairs: list[tuple[Scalar, Node]] = []
+    for key, value in mapping.pairs:
+        if not isinstance(key, Scalar):
+            if not isinstance(key, BadNode):  # a forbidden tag or an alias: already reported
+                problems.append(Problem(location(name, key), "keys must be plain names"))
             continue
         if key.value in seen:
-            first = seen[key.value].start_mark.line + 1
+            first = seen[key.value].line + 1
             problems.append(
                 Problem(
-                    _at(name, key),
+                    location(name, key),
                     f"duplicate key `{key.value}` (first at line {first})",
                     "keep one of them",
                 )
@@ -212,35 +234,35 @@ def _pairs(name: str, mapping: Any, problems: list[Problem]) -> list[tuple[Any, 
     return pairs
 
 
-def _unknown(name: str, key: Any, known: list[str], what: str) -> Problem:
-    close = difflib.get_close_matches(key.value, known, n=1)
-    hint = f"did you mean `{close[0]}`?" if close else f"expected one of {', '.join(known)}"
-    return Problem(_at(name, key), f"unknown {what} `{key.value}`", hint)
+def _unknown(name: str, key: Scalar, known: list[str], what: str) -> Problem:
+    hint = did_you_mean(key.value, known) or f"expected one of {', '.join(known)}"
+    return Problem(location(name, key), f"unknown {what} `{key.value}`", hint)
 
 
-def _number(node: Any) -> float | None:
-    import yaml
-
-    if not isinstance(node, yaml.ScalarNode) or node.tag not in (
-        "tag:yaml.org,2002:int",
-        "tag:yaml.org,2002:float",
-    ):
+def _number(node: Node) -> float | None:
+    """A finite number written as a plain (unquoted) YAML int or float, else None."""
+    if not isinstance(node, Scalar) or node.style or node.tag not in _NUMBER_TAGS:
         return None
-    try:
-        value = float(node.value.replace("_", ""))
-    except ValueError:
+    if not _NUMBER.match(node.value):
         return None
+    value = float(node.value.replace("_", ""))
     return value if math.isfinite(value) else None
 
 
-def _convert(name: str, key: str, kind: str, node: Any, problems: list[Problem]) -> Any:
-    import yaml
+def _hours(node: Node) -> float | None:
+    """Hours from a bare number of hours or a duration (journeymap/durations.py), else None."""
+    value = _number(node)
+    if value is None and isinstance(node, Scalar) and node.tag in (None, _CORE + "str"):
+        value = parse_duration(node.value)
+    return value
 
-    where = _at(name, node)
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+
+def _convert(name: str, key: str, kind: str, node: Node, problems: list[Problem]) -> Any:
+    if node.__class__ is BadNode or is_null(node):  # already reported, or null: the default
         return None
+    where = location(name, node)
     if kind == "weights":
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, MapNode):
             problems.append(
                 Problem(
                     where,
@@ -255,21 +277,19 @@ def _convert(name: str, key: str, kind: str, node: Any, problems: list[Problem])
             if code not in DEFAULT_WEIGHTS:
                 problems.append(_unknown(name, code_node, list(DEFAULT_WEIGHTS), "risk factor"))
                 continue
-            value = _number(value_node)
-            if value is None or value < 0:
+            if value_node.__class__ is BadNode:
+                continue
+            weight = _number(value_node)
+            if weight is None or weight < 0:
                 problems.append(
-                    Problem(_at(name, value_node), f"weight of {code} must be a number >= 0")
+                    Problem(location(name, value_node), f"weight of {code} must be a number >= 0")
                 )
                 continue
-            weights[code] = value
+            weights[code] = weight
         return weights
     if kind == "hours":
-        value = _number(node)
-        if value is None and isinstance(node, yaml.ScalarNode):
-            match = _DURATION.match(node.value)
-            if match:
-                value = float(match.group(1)) * _UNITS[match.group(2)]
-        if value is None or value < 0:
+        hours = _hours(node)
+        if hours is None or hours < 0:
             problems.append(
                 Problem(
                     where,
@@ -278,7 +298,12 @@ def _convert(name: str, key: str, kind: str, node: Any, problems: list[Problem])
                 )
             )
             return None
-        return value
+        if hours > MAX_DURATION_HOURS:
+            problems.append(
+                Problem(where, f"`{key}` is too long ({describe(node)}; at most {MAX_DURATION})")
+            )
+            return None
+        return hours
     value = _number(node)
     if kind == "count":
         if value is None or value != int(value) or value < 1:
