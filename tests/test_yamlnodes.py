@@ -39,8 +39,8 @@ DEEP = f"nesting too deep (more than {MAX_DEPTH} levels); a journey needs only a
 @pytest.mark.parametrize(
     ("text", "where"),
     [
-        # 200,000 brackets: libyaml (since PyYAML 6.0.2's wheels) stops at its own depth limit
-        # of 1000 while scanning ahead, before we see the 65th level; the pure parser speaks
+        # 200,000 brackets: the libyaml in PyYAML 6.0.4's wheels stops at its own depth limit
+        # (1000) while scanning ahead, before we see the 65th level; the pure parser speaks
         ("journeymap: 1\nx: " + "[" * 200_000 + "]" * 200_000 + "\n", "2:67"),
         ("journeymap: 1\nx: " + "[" * 5000 + "\n", "2:67"),
         ("journeymap: 1\nx: " + "{" * 5000 + "\n", "2:67"),
