@@ -9,17 +9,28 @@ The YAML side lives in :mod:`journeymap.yamlnodes`; the format is described in d
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from journeymap._gc import gc_paused
+from journeymap.durations import MAX_DURATION, MAX_DURATION_HOURS, parse_duration
 from journeymap.errors import InputError, Problem
+from journeymap.fields import (
+    FORMAT_VERSION,
+    ID_PATTERN,
+    MAX_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    SECTIONS,
+    Field,
+    fields_of,
+    keys_of,
+    required_of,
+)
 from journeymap.model import (
     Channel,
     Function,
@@ -32,9 +43,11 @@ from journeymap.model import (
     Transition,
     frozen_map,
 )
+from journeymap.suggest import close_matches, did_you_mean
 from journeymap.yamlnodes import (
     BadNode,
     MapNode,
+    Node,
     Parsed,
     Scalar,
     SeqNode,
@@ -57,66 +70,43 @@ __all__ = [
     "load_journeys",
 ]
 
-FORMAT_VERSION = 1
-ID_PATTERN = r"[a-z0-9][a-z0-9_-]*"
-MAX_ID_LENGTH = 64
-MAX_TEXT_LENGTH = 10_000
-MAX_WAIT = "520w"
-_MAX_WAIT_HOURS = 520 * 168.0
-_UNIT_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+MAX_WAIT = MAX_DURATION
 
-JOURNEY_KEYS = (
-    "journeymap", "id", "title", "persona", "owner", "description", "uses",
-    "functions", "systems", "integrations", "channels", "stages", "touchpoints",
-)  # fmt: skip
-ORGANISATION_KEYS = (
-    "journeymap", "title", "description", "uses", "functions", "systems", "integrations",
-    "channels",
-)  # fmt: skip
-FUNCTION_KEYS = ("name", "lead")
-SYSTEM_KEYS = ("name", "owner", "shadow")
-INTEGRATION_KEYS = ("between", "one-way")
-CHANNEL_KEYS = ("name",)
-STAGE_KEYS = ("id", "name")
-TOUCHPOINT_KEYS = (
-    "name", "description", "stage", "function", "channel", "systems", "emotion", "entry",
-    "volume", "asks", "pains", "gains", "notes", "ideas", "kpis", "next", "outcome",
-)  # fmt: skip
-TRANSITION_KEYS = ("to", "share", "carries", "owner", "wait", "note")
-#: The keys of every mapping in the format, by section (the JSON Schema must agree).
-SECTION_KEYS: Mapping[str, tuple[str, ...]] = {
-    "journey": JOURNEY_KEYS,
-    "organisation": ORGANISATION_KEYS,
-    "function": FUNCTION_KEYS,
-    "system": SYSTEM_KEYS,
-    "integration": INTEGRATION_KEYS,
-    "channel": CHANNEL_KEYS,
-    "stage": STAGE_KEYS,
-    "touchpoint": TOUCHPOINT_KEYS,
-    "transition": TRANSITION_KEYS,
+#: The keys of every mapping in the format, by section, in the order of journeymap/fields.py.
+SECTION_KEYS: Mapping[str, tuple[str, ...]] = {s.name: keys_of(s.name) for s in SECTIONS}
+JOURNEY_KEYS = SECTION_KEYS["journey"]
+ORGANISATION_KEYS = SECTION_KEYS["organisation"]
+_TOUCHPOINT_KEYS = frozenset(SECTION_KEYS["touchpoint"])
+_TRANSITION_KEYS = frozenset(SECTION_KEYS["transition"])
+_FIELDS: Mapping[str, Mapping[str, Field]] = {s.name: fields_of(s.name) for s in SECTIONS}
+_REQUIRED: Mapping[str, tuple[str, ...]] = {s.name: required_of(s.name) for s in SECTIONS}
+#: Per section, the model's value for each attribute whose key is absent (or unreadable).
+_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
+    s.name: {f.model_attr: f.default for f in _FIELDS[s.name].values()} for s in SECTIONS
 }
 
 _ID = re.compile(ID_PATTERN + r"\Z")
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
-_DURATION = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([mhdw])\Z")
 _TRUE = frozenset(("true", "True", "TRUE"))
 _FALSE = frozenset(("false", "False", "FALSE"))
 _CORE = "tag:yaml.org,2002:"
 _NUMBER_TAGS = frozenset((None, _CORE + "int", _CORE + "float"))
 _BOOL_TAGS = frozenset((None, _CORE + "bool"))
-_SCALAR = Scalar
-_SUGGEST_LIMIT = 10_000  # no "did you mean" search over more candidates than this
+_TEXT_TAGS = frozenset((None, _CORE + "str"))
 _YAML_SUFFIXES = (".yaml", ".yml")
 
-Node = Any  # a yamlnodes node: MapNode, SeqNode, BadNode or Scalar
+#: An entry of a mapping read by :meth:`_Reader.mapping`: key text -> (key node, value node).
+_Entries = dict[str, tuple[Scalar, Node]]
+#: Explains an unknown key (key, value, entries read so far) as (message, hint), or None.
+_Explain = Callable[[Scalar, Node, _Entries], "tuple[str, str | None] | None"]
 
 
 # --------------------------------------------------------------------------------------------
 # Public API
 
 
-def load_journey(path: str | Path) -> Journey:
+def load_journey(path: str | os.PathLike[str]) -> Journey:
     """Load and validate one journey file; raise :class:`InputError` listing every problem."""
     with gc_paused():
         return _Session().journey(parse_file(str(path)))
@@ -219,7 +209,7 @@ def is_organisation(root: Node) -> bool:
     if not isinstance(root, MapNode):
         return False
     for key, _ in root.pairs:
-        if key.__class__ is not _SCALAR or key.value not in ORGANISATION_KEYS:
+        if type(key) is not Scalar or key.value not in ORGANISATION_KEYS:
             return False
     return True
 
@@ -269,9 +259,9 @@ def _walk(folder: Path) -> list[Path]:
 
 def _kind(node: Node) -> str:
     """What a whole file turned out to be, without quoting it (it may not be ours to show)."""
-    if node.__class__ is SeqNode:
+    if type(node) is SeqNode:
         return "a list"
-    return "a single value" if node.__class__ is _SCALAR else describe(node)
+    return "a single value" if type(node) is Scalar else describe(node)
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,20 +360,36 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
 # Reading one file
 
 
-def _suggest(value: str, candidates: Iterable[str]) -> str | None:
-    pool = list(candidates)
-    if not pool or len(pool) > _SUGGEST_LIMIT:
-        return None
-    close = difflib.get_close_matches(value, pool, n=1, cutoff=0.6)
-    if not close and value.lower() != value:
-        close = [c for c in pool if c == value.lower()]
-    return f"did you mean '{close[0]}'?" if close else None
-
-
 def _slug_hint(value: str) -> str:
     slug = re.sub(r"[^a-z0-9_-]+", "-", value.strip().lower()).strip("-_")[:MAX_ID_LENGTH]
     base = "ids are lower-case slugs: a-z, 0-9, '-' and '_', starting with a letter or digit"
     return f"{base}; try '{slug}'" if slug and _ID.match(slug) else base
+
+
+def _spaces(n: int) -> str:
+    return "1 more space" if n == 1 else f"{n} more spaces"
+
+
+def _is_block(node: MapNode) -> bool:
+    """Whether a non-empty mapping is written in block style (its first key starts it)."""
+    first = node.pairs[0][0]
+    return first.line == node.line and first.column == node.column
+
+
+def _indent_under(key: Scalar, parent: Scalar, value: Node, what: str) -> str:
+    """The hint that moves ``key`` into ``value`` (the mapping of ``parent``, named ``what``)."""
+    where = f"{what} (line {parent.line + 1})"
+    if type(value) is MapNode and value.pairs:
+        if not _is_block(value):
+            return f"indentation: move it into {where}, inside its braces"
+        target = value.pairs[0][0].column
+    elif is_null(value):  # ``demo:`` with its keys all dedented: indent them one level
+        target = parent.column + 2
+    else:
+        return f"indentation: move it into {where}"
+    if target <= key.column:
+        return f"indentation: indent it under {where}"
+    return f"indentation: indent it under {where} by {_spaces(target - key.column)}"
 
 
 @dataclass
@@ -392,10 +398,20 @@ class _Ref:
     value: str
     node: Node
     context: str = ""
+    name: str = ""  # the key it was read from; set when ``value`` is not a valid id
+    invalid: bool = False
+
+
+_Converter = Callable[["_Reader", Field, Node, str], Any]
 
 
 class _Reader:
-    """Reads one file's node tree, collecting problems; builds model objects."""
+    """Reads one file's node tree, collecting problems; builds model objects.
+
+    Which keys each mapping accepts and how each value is read come from the field table
+    (journeymap/fields.py): :meth:`values` converts every key of a mapping with the reader of
+    its field's type; sections, lists of sections and transitions are walked here.
+    """
 
     def __init__(self, path: str, problems: list[Problem]) -> None:
         self.path = path
@@ -419,11 +435,11 @@ class _Reader:
 
     def wrong(self, node: Node, name: str, expected: str, hint: str | None = None) -> None:
         """Report a value of the wrong kind (quietly skipping nodes already reported)."""
-        if node.__class__ is BadNode:
+        if type(node) is BadNode:
             return
         if (
             hint is None
-            and node.__class__ is _SCALAR
+            and type(node) is Scalar
             and node.style in ('"', "'")
             and expected not in ("text", "an id")
             and _NUMBER.match(node.value.strip())
@@ -438,20 +454,27 @@ class _Reader:
         node: Node,
         name: str,
         what: str,
-        keys: tuple[str, ...] | None,
-        required: tuple[str, ...] = (),
-    ) -> dict[str, tuple[Node, Node]] | None:
+        section: str | None,
+        *,
+        hints: Mapping[str, str] | None = None,
+        present: Collection[str] = (),
+        explain: _Explain | None = None,
+    ) -> _Entries | None:
         """A mapping's entries by key text, reporting duplicate, unknown and missing keys.
 
-        ``keys`` None accepts any key (ids, kpi names). ``what`` names the mapping in messages.
+        ``section`` names the field-table section whose keys the mapping takes (None: any key,
+        as for ids and kpi names); ``what`` names the mapping in messages. ``hints`` add a hint
+        to a missing key's message, ``present`` are required keys found misplaced elsewhere
+        (already reported), and ``explain`` may say why an unknown key is there.
         """
-        if node.__class__ is not MapNode:
+        if type(node) is not MapNode:
             self.wrong(node, name, "a mapping")
             return None
-        out: dict[str, tuple[Node, Node]] = {}
+        keys = SECTION_KEYS[section] if section is not None else None
+        out: _Entries = {}
         for key, value in node.pairs:
-            if key.__class__ is not _SCALAR:
-                if key.__class__ is not BadNode:
+            if type(key) is not Scalar:
+                if type(key) is not BadNode:
                     self.error(key, f"a key in {what} must be plain text, found {describe(key)}")
                 continue
             text = key.value
@@ -464,20 +487,43 @@ class _Reader:
                 )
                 continue
             if keys is not None and text not in keys:
-                hint = _suggest(text, keys) or "expected one of: " + ", ".join(keys)
+                explained = explain(key, value, out) if explain is not None else None
+                if explained is not None:
+                    self.error(key, *explained)
+                    continue
+                hint = did_you_mean(text, keys) or "expected one of: " + ", ".join(keys)
                 self.error(key, f"unknown key '{text}' in {what}", hint)
                 continue
             out[text] = (key, value)
-        for key_name in required:
-            if key_name not in out:
-                self.error(node, f"missing '{key_name}' in {what}")
+        if section is not None:
+            for key_name in _REQUIRED[section]:
+                if key_name not in out and key_name not in present:
+                    self.error(node, f"missing '{key_name}' in {what}", (hints or {}).get(key_name))
+        return out
+
+    def values(
+        self, entries: _Entries, section: str, context: str, skip: Collection[str] = ()
+    ) -> dict[str, Any]:
+        """Every value of a section's mapping read by its field's type, by model attribute.
+
+        Keys whose type has no reader here (sections, lists of sections, ``next``, ``uses``,
+        ``between``) and keys in ``skip`` are left to the caller. ``context`` names the
+        mapping in reference messages ("touchpoint 'a'").
+        """
+        fields = _FIELDS[section]
+        out: dict[str, Any] = {}
+        for name, (_, node) in entries.items():
+            f = fields[name]
+            convert = _CONVERTERS.get(f.type.kind)
+            if convert is not None and name not in skip:
+                out[f.model_attr] = convert(self, f, node, context)
         return out
 
     # -- scalars -------------------------------------------------------------------------
 
     def text(self, node: Node, name: str) -> str | None:
         """A text value; plain scalars are taken as written (``1.10`` stays ``1.10``)."""
-        if node.__class__ is not _SCALAR or is_null(node):
+        if type(node) is not Scalar or is_null(node):
             self.wrong(node, name, "text")
             return None
         value: str = node.value
@@ -493,7 +539,7 @@ class _Reader:
 
     def ident(self, node: Node, name: str) -> str | None:
         """An id: a lower-case slug."""
-        if node.__class__ is not _SCALAR or is_null(node):
+        if type(node) is not Scalar or is_null(node):
             self.wrong(node, name, "an id")
             return None
         return self.check_id(node, node.value, name)
@@ -511,7 +557,7 @@ class _Reader:
         return value
 
     def boolean(self, node: Node, name: str) -> bool | None:
-        if node.__class__ is _SCALAR and not node.style and node.tag in _BOOL_TAGS:
+        if type(node) is Scalar and not node.style and node.tag in _BOOL_TAGS:
             if node.value in _TRUE:
                 return True
             if node.value in _FALSE:
@@ -520,7 +566,7 @@ class _Reader:
         return None
 
     def _number_text(self, node: Node) -> str | None:
-        if node.__class__ is _SCALAR and not node.style and node.tag in _NUMBER_TAGS:
+        if type(node) is Scalar and not node.style and node.tag in _NUMBER_TAGS:
             return str(node.value)
         return None
 
@@ -545,27 +591,25 @@ class _Reader:
         return None
 
     def duration(self, node: Node, name: str) -> float | None:
-        """A duration such as ``30m``, ``4h``, ``1.5d`` or ``1w``, in hours."""
-        if node.__class__ is _SCALAR and node.tag in (None, _CORE + "str"):
-            match = _DURATION.match(node.value.strip())
-            if match:
-                hours = float(match.group(1)) * _UNIT_HOURS[match.group(2)]
-                if hours <= _MAX_WAIT_HOURS:
+        """A duration in hours, in the one grammar of journeymap/durations.py (``.5h``, ``1 d``)."""
+        if type(node) is Scalar and node.tag in _TEXT_TAGS:
+            hours = parse_duration(node.value)
+            if hours is not None:
+                if hours <= MAX_DURATION_HOURS:
                     return hours
-                self.error(node, f"'{name}' is too long ({describe(node)}; at most {MAX_WAIT})")
+                self.error(node, f"'{name}' is too long ({describe(node)}; at most {MAX_DURATION})")
                 return None
         hint = None
-        if node.__class__ is _SCALAR and _NUMBER.match(node.value.strip()):
+        if type(node) is Scalar and _NUMBER.match(node.value.strip()):
             hint = "add a unit: m (minutes), h (hours), d (days) or w (weeks)"
         self.wrong(node, name, "a duration such as 30m, 4h, 2d or 1w", hint)
         return None
 
     def sequence(self, node: Node, name: str) -> list[Node]:
-        if node.__class__ is SeqNode:
-            items: list[Node] = node.items
-            return items
+        if type(node) is SeqNode:
+            return node.items
         hint = None
-        if node.__class__ is _SCALAR and not is_null(node):
+        if type(node) is Scalar and not is_null(node):
             hint = f"write a list: [{node.value}]"
         self.wrong(node, name, "a list", hint)
         return []
@@ -578,10 +622,15 @@ class _Reader:
                 out.append(value)
         return tuple(out)
 
-    def idents(self, node: Node, name: str) -> tuple[str, ...]:
+    def idents(
+        self, node: Node, name: str, refer: tuple[str, str] | None = None
+    ) -> tuple[str, ...]:
+        """The ids of a list, each once; with ``refer`` (kind, context) each is a reference."""
         out: list[str] = []
         seen: dict[str, Node] = {}
         for item in self.sequence(node, name):
+            if refer is not None and self.invalid_ref(item, name, *refer):
+                continue
             value = self.ident(item, name)
             if value is None:
                 continue
@@ -593,32 +642,35 @@ class _Reader:
                 continue
             seen[value] = item
             out.append(value)
+            if refer is not None:
+                self.refs.append(_Ref(refer[0], value, item, refer[1]))
         return tuple(out)
 
     def ref_list(self, node: Node, name: str, kind: str, context: str) -> tuple[str, ...]:
-        values = self.idents(node, name)
-        by_value: dict[str, Node] = {}
-        if node.__class__ is SeqNode:
-            for item in node.items:
-                if item.__class__ is _SCALAR:
-                    by_value.setdefault(item.value, item)
-        for value in values:
-            self.refs.append(_Ref(kind, value, by_value.get(value, node), context))
-        return values
+        return self.idents(node, name, (kind, context))
 
     def ref(self, node: Node, name: str, kind: str, context: str) -> str | None:
+        if self.invalid_ref(node, name, kind, context):
+            return None
         value = self.ident(node, name)
         if value is not None:
             self.refs.append(_Ref(kind, value, node, context))
         return value
 
+    def invalid_ref(self, node: Node, name: str, kind: str, context: str) -> bool:
+        """Keep a reference that is text but not an id (``Sales``) for :meth:`check_refs`,
+        which can then suggest the declared id it most likely means."""
+        if type(node) is not Scalar or is_null(node):
+            return False
+        value = node.value
+        if len(value) > MAX_ID_LENGTH or _ID.match(value):
+            return False
+        self.refs.append(_Ref(kind, value, node, context, name, invalid=True))
+        return True
+
     # -- organisation sections -----------------------------------------------------------
 
-    def version(self, entries: dict[str, tuple[Node, Node]]) -> None:
-        entry = entries.get("journeymap")
-        if entry is None:
-            return
-        node = entry[1]
+    def version(self, node: Node) -> None:
         text = self._number_text(node)
         if text is not None and _INT.match(text) and len(text) < 12:
             if int(text) == FORMAT_VERSION:
@@ -631,60 +683,64 @@ class _Reader:
             return
         self.wrong(node, "journeymap", f"the format version {FORMAT_VERSION}")
 
-    def org_sections(self, entries: dict[str, tuple[Node, Node]]) -> _Org:
+    def build(self, section: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Model keyword arguments: the values read, defaults for keys absent or unreadable."""
+        out = dict(_DEFAULTS[section])
+        for attr, value in values.items():
+            if value is not None:
+                out[attr] = value
+        return out
+
+    def org_sections(self, entries: _Entries) -> _Org:
         org = _Org()
         for section, kind in (("functions", "function"), ("systems", "system")):
-            if section in entries and entries[section][1].__class__ is not MapNode:
+            if section in entries and type(entries[section][1]) is not MapNode:
                 self.broken.add(kind)
         if "functions" in entries:
             for fid, (key, value) in self.ids_mapping(entries["functions"][1], "functions"):
-                spec = self.mapping(value, fid, f"function '{fid}'", FUNCTION_KEYS)
+                what = f"function '{fid}'"
+                spec = self.mapping(value, fid, what, "function")
                 if spec is None:  # reported; keep the id known so references to it still resolve
                     org.functions[fid] = Function(fid, fid)
                     continue
-                org.functions[fid] = Function(
-                    fid,
-                    self.opt_text(spec, "name") or fid,
-                    self.opt_text(spec, "lead"),
-                    self.loc(key),
-                )
+                kwargs = self.build("function", self.values(spec, "function", what))
+                kwargs["name"] = kwargs["name"] or fid
+                org.functions[fid] = Function(fid, location=self.loc(key), **kwargs)
         if "systems" in entries:
             for sid, (key, value) in self.ids_mapping(entries["systems"][1], "systems"):
-                spec = self.mapping(value, sid, f"system '{sid}'", SYSTEM_KEYS)
+                what = f"system '{sid}'"
+                spec = self.mapping(value, sid, what, "system")
                 if spec is None:
                     org.systems[sid] = System(sid, sid)
                     continue
-                owner = None
-                if "owner" in spec:
-                    owner = self.ref(spec["owner"][1], "owner", "function", f"system '{sid}'")
-                shadow = False
-                if "shadow" in spec:
-                    shadow = bool(self.boolean(spec["shadow"][1], "shadow"))
-                org.systems[sid] = System(
-                    sid, self.opt_text(spec, "name") or sid, owner, shadow, self.loc(key)
-                )
+                kwargs = self.build("system", self.values(spec, "system", what))
+                kwargs["name"] = kwargs["name"] or sid
+                org.systems[sid] = System(sid, location=self.loc(key), **kwargs)
         if "integrations" in entries:
             self.integrations(entries["integrations"][1], org)
         if "channels" in entries:
             for cid, (key, value) in self.ids_mapping(entries["channels"][1], "channels"):
-                spec = self.mapping(value, cid, f"channel '{cid}'", CHANNEL_KEYS)
+                what = f"channel '{cid}'"
+                spec = self.mapping(value, cid, what, "channel")
                 if spec is None:
                     continue
-                org.channels[cid] = Channel(cid, self.opt_text(spec, "name") or cid, self.loc(key))
+                kwargs = self.build("channel", self.values(spec, "channel", what))
+                kwargs["name"] = kwargs["name"] or cid
+                org.channels[cid] = Channel(cid, location=self.loc(key), **kwargs)
         return org
 
     def integrations(self, node: Node, org: _Org) -> None:
         seen: dict[tuple[str, str, bool], Node] = {}
         for item in self.sequence(node, "integrations"):
-            spec = self.mapping(item, "integrations", "integration", INTEGRATION_KEYS, ("between",))
+            spec = self.mapping(item, "integrations", "integration", "integration")
             if spec is None or "between" not in spec:
                 continue
             between = spec["between"][1]
             ends = self.ref_list(between, "between", "system", "integration")
-            one_way = False
-            if "one-way" in spec:
-                one_way = bool(self.boolean(spec["one-way"][1], "one-way"))
-            if between.__class__ is SeqNode and len(between.items) != 2:
+            one_way = bool(
+                self.build("integration", self.values(spec, "integration", ""))["one_way"]
+            )
+            if type(between) is SeqNode and len(between.items) != 2:
                 self.error(
                     between,
                     f"'between' must list exactly two systems, found {len(between.items)}",
@@ -704,32 +760,35 @@ class _Reader:
             seen[pair] = item
             org.integrations.append(Integration(a, b, one_way, self.loc(item)))
 
-    def ids_mapping(self, node: Node, name: str) -> list[tuple[str, tuple[Node, Node]]]:
-        """Entries of a mapping keyed by ids (functions, systems, touchpoints, ...)."""
+    def ids_mapping(
+        self, node: Node, name: str, skip: Collection[Scalar] = ()
+    ) -> list[tuple[str, tuple[Scalar, Node]]]:
+        """Entries of a mapping keyed by ids (functions, systems, touchpoints, ...).
+
+        Keys in ``skip`` (already reported as misplaced) are left out.
+        """
         entries = self.mapping(node, name, f"'{name}'", None)
         if entries is None:
             return []
         out = []
         for text, (key, value) in entries.items():
+            if key in skip:
+                continue
             if self.check_id(key, text, name) is not None:
                 out.append((text, (key, value)))
         return out
 
-    def opt_text(self, spec: dict[str, tuple[Node, Node]], name: str) -> str | None:
-        entry = spec.get(name)
-        return None if entry is None else self.text(entry[1], name)
-
     def uses(
-        self, entries: dict[str, tuple[Node, Node]], session: _Session, chain: tuple[str, ...]
+        self, entries: _Entries, session: _Session, chain: tuple[str, ...]
     ) -> tuple[tuple[str, ...], _Org]:
         """Resolve ``uses:``: the paths as written and the merged shared organisation."""
         entry = entries.get("uses")
         if entry is None:
             return (), _Org()
         node = entry[1]
-        items = [node] if node.__class__ is _SCALAR and not is_null(node) else None
-        if items is None:
-            items = self.sequence(node, "uses")
+        items: list[Node] = (
+            [node] if type(node) is Scalar and not is_null(node) else self.sequence(node, "uses")
+        )
         written: list[str] = []
         merged = _Org()
         here = os.path.dirname(self.path)
@@ -765,8 +824,13 @@ class _Reader:
     # -- whole files ---------------------------------------------------------------------
 
     def root_mapping(
-        self, root: Node | None, what: str, keys: tuple[str, ...], required: tuple[str, ...]
-    ) -> dict[str, tuple[Node, Node]] | None:
+        self,
+        root: Node | None,
+        section: str,
+        hints: Mapping[str, str] | None = None,
+        explain: _Explain | None = None,
+    ) -> _Entries | None:
+        what = "organisation file" if section == "organisation" else section
         if root is None:
             if not self.problems:
                 self.problems.append(
@@ -777,60 +841,58 @@ class _Reader:
                     )
                 )
             return None
-        if root.__class__ is not MapNode:
-            if root.__class__ is not BadNode:
+        if type(root) is not MapNode:
+            if type(root) is not BadNode:
+                keys = _REQUIRED[section][:1] or SECTION_KEYS[section][:2]
                 self.error(
                     root,
-                    f"{what} must be a mapping of keys ({', '.join(required or keys[:2])}, ...), "
+                    f"{what} must be a mapping of keys ({', '.join(keys)}, ...), "
                     f"found {_kind(root)}",
                 )
             return None
-        return self.mapping(root, what, what, keys, required)
+        return self.mapping(root, what, what, section, hints=hints, explain=explain)
 
     def organisation_file(
         self, root: Node | None, session: _Session, chain: tuple[str, ...]
     ) -> _Org:
-        entries = self.root_mapping(root, "organisation file", ORGANISATION_KEYS, ())
+        entries = self.root_mapping(root, "organisation")
         if entries is None:
             return _Org()
-        self.version(entries)
-        for name in ("title", "description"):
-            self.opt_text(entries, name)
+        self.values(entries, "organisation", "organisation file")  # version, title, description
         local = self.org_sections(entries)
         _, shared = self.uses(entries, session, chain)
         org = local.merged_over(shared)
         self.check_refs(
-            {
-                "function": org.functions.keys(),
-                "system": org.systems.keys(),
-            }
+            {"function": org.functions.keys(), "system": org.systems.keys()},
+            self.names(org),
         )
         return org
+
+    def names(self, org: _Org) -> dict[str, Mapping[str, str]]:
+        """Display names of functions and systems, for suggestions."""
+        return {
+            "function": {f.id: f.name for f in org.functions.values()},
+            "system": {s.id: s.name for s in org.systems.values()},
+        }
 
     def journey(
         self, root: Node | None, session: _Session, chain: tuple[str, ...]
     ) -> Journey | None:
-        entries = self.root_mapping(root, "journey", JOURNEY_KEYS, ("journeymap",))
-        if entries is None:
+        hints = {}
+        if root is not None and is_organisation(root):
+            hints["touchpoints"] = (
+                "this looks like an organisation file; validate the journeys that use it"
+            )
+        entries = self.root_mapping(root, "journey", hints, self.explain_top_level_key)
+        if entries is None or root is None:
             return None
-        if "touchpoints" not in entries:
-            hint = None
-            if is_organisation(root):
-                hint = "this looks like an organisation file; validate the journeys that use it"
-            self.error(root, "missing 'touchpoints' in journey", hint)
-        self.version(entries)
-        journey_id = self.journey_id(entries)
-        title = self.opt_text(entries, "title")
-        persona = self.opt_text(entries, "persona")
-        description = self.opt_text(entries, "description")
-        owner = None
-        if "owner" in entries:
-            owner = self.ref(entries["owner"][1], "owner", "function", "journey")
+        values = self.values(entries, "journey", "journey")
+        journey_id = values["id"] if "id" in entries else self.journey_id_from_path()
         local = self.org_sections(entries)
         stages = self.stages(entries["stages"][1]) if "stages" in entries else ()
-        if "stages" in entries and entries["stages"][1].__class__ is not SeqNode:
+        if "stages" in entries and type(entries["stages"][1]) is not SeqNode:
             self.broken.add("stage")
-        if "touchpoints" in entries and entries["touchpoints"][1].__class__ is not MapNode:
+        if "touchpoints" in entries and type(entries["touchpoints"][1]) is not MapNode:
             self.broken.add("touchpoint")
         touchpoint_ids: list[str] = []
         touchpoints = (
@@ -846,32 +908,33 @@ class _Reader:
                 "system": org.systems.keys(),
                 "stage": [s.id for s in stages],
                 "touchpoint": touchpoint_ids,
-            }
+            },
+            self.names(org),
         )
         if "touchpoints" in entries:
             self.check_journey(entries["touchpoints"], touchpoints)
-        if self.problems or journey_id is None or root is None:
+        if self.problems or journey_id is None:
             return None
+        kwargs = self.build("journey", values)
+        del kwargs["id"], kwargs["journeymap"]
         return Journey(
-            id=journey_id,
-            title=title or journey_id,
-            path=self.path,
-            functions=frozen_map(org.functions),
-            systems=frozen_map(org.systems),
-            integrations=tuple(org.integrations),
-            channels=frozen_map(org.channels),
-            stages=stages,
-            touchpoints=frozen_map(touchpoints),
-            persona=persona,
-            owner=owner,
-            description=description,
-            uses=uses,
-            location=self.loc(root),
+            **{
+                **kwargs,
+                "id": journey_id,
+                "title": kwargs["title"] or journey_id,
+                "path": self.path,
+                "functions": frozen_map(org.functions),
+                "systems": frozen_map(org.systems),
+                "integrations": tuple(org.integrations),
+                "channels": frozen_map(org.channels),
+                "stages": stages,
+                "touchpoints": frozen_map(touchpoints),
+                "uses": uses,
+                "location": self.loc(root),
+            }
         )
 
-    def journey_id(self, entries: dict[str, tuple[Node, Node]]) -> str | None:
-        if "id" in entries:
-            return self.ident(entries["id"][1], "id")
+    def journey_id_from_path(self) -> str | None:
         name = os.path.basename(self.path).split(".")[0]
         if _ID.match(name) and len(name) <= MAX_ID_LENGTH:
             return name
@@ -888,13 +951,13 @@ class _Reader:
         out: list[Stage] = []
         seen: dict[str, Node] = {}
         for item in self.sequence(node, "stages"):
-            if item.__class__ is MapNode:
-                spec = self.mapping(item, "stages", "stage", STAGE_KEYS, ("id",))
+            if type(item) is MapNode:
+                spec = self.mapping(item, "stages", "stage", "stage")
                 if spec is None or "id" not in spec:
                     continue
                 id_node = spec["id"][1]
-                sid = self.ident(id_node, "id")
-                name = self.opt_text(spec, "name")
+                values = self.values(spec, "stage", "stage")
+                sid, name = values["id"], values.get("name")
             else:
                 id_node = item
                 sid = self.ident(item, "stages")
@@ -914,49 +977,105 @@ class _Reader:
     def touchpoints(self, node: Node, ids: list[str]) -> dict[str, Touchpoint]:
         """The touchpoints that read cleanly; ``ids`` receives every well-formed id."""
         out: dict[str, Touchpoint] = {}
-        entries = self.ids_mapping(node, "touchpoints")
+        misplaced: dict[Scalar, str] = {}  # touchpoint field key -> the touchpoint it belongs to
+        if type(node) is MapNode:
+            misplaced = self.misplaced_touchpoint_fields(node)
+        entries = self.ids_mapping(node, "touchpoints", misplaced)
         ids.extend(tid for tid, _ in entries)
-        if node.__class__ is MapNode and not node.pairs:
+        if type(node) is MapNode and not node.pairs:
             self.error(node, "'touchpoints' is empty", "a journey needs at least one touchpoint")
+        found: dict[str, set[str]] = {}  # touchpoint id -> keys of it found misplaced
+        for key, owner in misplaced.items():
+            found.setdefault(owner, set()).add(key.value)
         for tid, (key, value) in entries:
-            touchpoint = self.touchpoint(tid, key, value)
+            if tid in found and is_null(value):
+                continue  # ``demo:`` whose keys were all dedented: reported with each key
+            touchpoint = self.touchpoint(tid, key, value, found.get(tid, ()))
             if touchpoint is not None:
                 out[tid] = touchpoint
         return out
 
-    def touchpoint(self, tid: str, key: Node, node: Node) -> Touchpoint | None:
+    def misplaced_touchpoint_fields(self, node: MapNode) -> dict[Scalar, str]:
+        """Touchpoint keys indented like touchpoint ids (``next:`` two spaces short), reported.
+
+        A key of ``touchpoints`` that is a touchpoint field name, follows a touchpoint, and
+        whose value cannot be a touchpoint (not a mapping, or a mapping with no touchpoint key)
+        most likely belongs to the touchpoint above it.
+        """
+        out: dict[Scalar, str] = {}
+        previous: tuple[Scalar, Node] | None = None
+        for key, value in node.pairs:
+            if type(key) is not Scalar:
+                continue
+            if (
+                previous is not None
+                and key.value in _TOUCHPOINT_KEYS
+                and (
+                    type(value) is not MapNode
+                    or not any(
+                        type(k) is Scalar and k.value in _TOUCHPOINT_KEYS for k, _ in value.pairs
+                    )
+                )
+            ):
+                parent, parent_value = previous
+                out[key] = parent.value
+                self.error(
+                    key,
+                    f"'{key.value}' is indented like a touchpoint id, "
+                    "so it is read as a new touchpoint",
+                    _indent_under(key, parent, parent_value, f"touchpoint '{parent.value}'"),
+                )
+                continue
+            previous = (key, value)
+        return out
+
+    def explain_top_level_key(
+        self, key: Scalar, value: Node, entries: _Entries
+    ) -> tuple[str, str | None] | None:
+        """An unknown top-level key below the touchpoints that is a touchpoint's key or a
+        whole touchpoint: most likely dedented out of ``touchpoints``."""
+        section = entries.get("touchpoints")
+        if section is None or type(section[1]) is not MapNode or not section[1].pairs:
+            return None
+        touchpoints = section[1]
+        last_key, last_value = touchpoints.pairs[-1]
+        if type(last_key) is not Scalar or last_key.line >= key.line:
+            return None
+        if key.value in _TOUCHPOINT_KEYS:
+            return (
+                f"'{key.value}' is indented like a top-level key, so it is read as one of "
+                "the journey",
+                _indent_under(key, last_key, last_value, f"touchpoint '{last_key.value}'"),
+            )
+        if type(value) is MapNode and any(
+            type(k) is Scalar and k.value in ("stage", "function") for k, _ in value.pairs
+        ):
+            hint = "indentation: indent it under 'touchpoints' to make it a touchpoint"
+            if _is_block(touchpoints):
+                hint += f", by {_spaces(touchpoints.column - key.column)}"
+            return (
+                f"'{key.value}' is indented like a top-level key, so it is read as one of "
+                "the journey, not as a touchpoint",
+                hint,
+            )
+        return None
+
+    def touchpoint(
+        self, tid: str, key: Scalar, node: Node, present: Collection[str] = ()
+    ) -> Touchpoint | None:
         what = f"touchpoint '{tid}'"
-        spec = self.mapping(node, tid, what, TOUCHPOINT_KEYS, ("stage", "function"))
+
+        def explain(field_key: Scalar, _: Node, spec: _Entries) -> tuple[str, str | None] | None:
+            return self.explain_touchpoint_key(tid, field_key, spec)
+
+        spec = self.mapping(node, tid, what, "touchpoint", present=present, explain=explain)
         if spec is None:
             return None
-        values: dict[str, Any] = {}
-        for name, (_, value) in spec.items():
-            if name in ("name", "description"):
-                values[name] = self.text(value, name)
-            elif name == "stage":
-                values[name] = self.ref(value, name, "stage", what)
-            elif name == "function":
-                values[name] = self.ref(value, name, "function", what)
-            elif name in ("channel", "outcome"):
-                values[name] = self.ident(value, name)
-            elif name == "systems":
-                values[name] = self.ref_list(value, name, "system", what)
-            elif name == "emotion":
-                values[name] = self.integer(value, name, 1, 5)
-            elif name == "entry":
-                values[name] = self.boolean(value, name)
-            elif name == "volume":
-                values[name] = self.number(value, name, None)
-            elif name == "asks":
-                values[name] = self.idents(value, name)
-            elif name == "kpis":
-                values[name] = self.kpis(value)
-            elif name == "next":
-                values[name] = self.transitions(tid, value)
-            else:  # pains, gains, notes, ideas
-                values[name] = self.texts(value, name)
+        values = self.values(spec, "touchpoint", what, skip=("next",))
+        if "next" in spec:
+            values["next"] = self.transitions(tid, spec["next"])
         next_node = spec["next"][1] if "next" in spec else None
-        if "outcome" in spec and next_node.__class__ is SeqNode and next_node.items:
+        if "outcome" in spec and type(next_node) is SeqNode and next_node.items:
             self.error(
                 spec["outcome"][0],
                 f"'outcome' on touchpoint '{tid}', which has 'next' transitions",
@@ -968,26 +1087,55 @@ class _Reader:
                 self.unsure.add(tid)
         if values.get("stage") is None or values.get("function") is None:
             return None
-        return Touchpoint(
-            id=tid,
-            name=values.get("name") or tid,
-            stage=values["stage"],
-            function=values["function"],
-            channel=values.get("channel"),
-            systems=values.get("systems", ()),
-            emotion=values.get("emotion"),
-            entry=values.get("entry"),
-            volume=values.get("volume"),
-            asks=values.get("asks", ()),
-            pains=values.get("pains", ()),
-            gains=values.get("gains", ()),
-            notes=values.get("notes", ()),
-            ideas=values.get("ideas", ()),
-            kpis=values.get("kpis", ()),
-            next=values.get("next", ()),
-            outcome=values.get("outcome"),
-            description=values.get("description"),
-            location=self.loc(key),
+        kwargs = self.build("touchpoint", values)
+        kwargs["name"] = kwargs["name"] or tid
+        return Touchpoint(id=tid, location=self.loc(key), **kwargs)
+
+    def explain_touchpoint_key(
+        self, tid: str, key: Scalar, spec: _Entries
+    ) -> tuple[str, str | None] | None:
+        """A transition's key written among its touchpoint's keys, below ``next``: most
+        likely dedented out of the transition above it."""
+        name = key.value
+        if name not in _TRANSITION_KEYS:
+            return None
+        nxt = spec.get("next")
+        items = nxt[1].items if nxt is not None and type(nxt[1]) is SeqNode else []
+        before = [item for item in items if item.line < key.line]
+        if not before:
+            hint = did_you_mean(name, SECTION_KEYS["touchpoint"]) or (
+                f"'{name}' is a transition key: put it in a transition under 'next'"
+            )
+            return f"unknown key '{name}' in touchpoint '{tid}'", hint
+        if name == "share":  # the touchpoint's shares are not what the file meant: skip them
+            self.unsure.add(tid)
+        item = before[-1]
+        line = item.line + 1
+        message = (
+            f"'{name}' is indented like a key of touchpoint '{tid}', "
+            "so it is read as one (it is a transition key)"
+        )
+        if type(item) is Scalar:
+            return message, (
+                f"indentation: write the transition to '{item.value}' (line {line}) as a "
+                f"mapping, '- to: {item.value}', and indent '{name}' under it"
+            )
+        if type(item) is not MapNode or not item.pairs:
+            return message, f"indentation: move it into the transition at line {line}"
+        target = next(
+            (
+                v.value
+                for k, v in item.pairs
+                if type(k) is Scalar and k.value == "to" and type(v) is Scalar
+            ),
+            None,
+        )
+        where = f"the transition to '{target}'" if target else "the transition"
+        if not _is_block(item):
+            return message, f"indentation: move it into {where} (line {line}), inside its braces"
+        return message, (
+            f"indentation: indent it under {where} (line {line}) "
+            f"by {_spaces(item.column - key.column)}"
         )
 
     def kpis(self, node: Node) -> tuple[tuple[str, str], ...]:
@@ -1001,30 +1149,32 @@ class _Reader:
                 out.append((name, text))
         return tuple(out)
 
-    def transitions(self, source: str, node: Node) -> tuple[Transition, ...]:
+    def transitions(self, source: str, entry: tuple[Scalar, Node]) -> tuple[Transition, ...]:
+        next_key, node = entry
         out: list[Transition] = []
         seen: dict[str, Node] = {}
         what = f"a transition of '{source}'"
+
+        def explain(key: Scalar, _: Node, spec: _Entries) -> tuple[str, str | None] | None:
+            if key.value not in _TOUCHPOINT_KEYS or key.column <= next_key.column:
+                return None
+            return (
+                f"'{key.value}' is indented like a key of {what}, "
+                "so it is read as one (it is a touchpoint key)",
+                f"indentation: dedent it by {key.column - next_key.column} spaces to line up "
+                f"with 'next' (line {next_key.line + 1})",
+            )
+
         for item in self.sequence(node, "next"):
-            share = wait = owner = note = None
-            carries: tuple[str, ...] = ()
-            if item.__class__ is MapNode:
-                spec = self.mapping(item, "next", what, TRANSITION_KEYS, ("to",))
+            values: dict[str, Any] = {}
+            if type(item) is MapNode:
+                spec = self.mapping(item, "next", what, "transition", explain=explain)
                 if spec is None or "to" not in spec:
                     continue
                 target_node = spec["to"][1]
-                if "share" in spec:
-                    share = self.number(spec["share"][1], "share", 1)
-                    if share is None:
-                        self.unsure.add(source)
-                if "carries" in spec:
-                    carries = self.idents(spec["carries"][1], "carries")
-                if "owner" in spec:
-                    owner = self.ref(spec["owner"][1], "owner", "function", what)
-                if "wait" in spec:
-                    wait = self.duration(spec["wait"][1], "wait")
-                if "note" in spec:
-                    note = self.text(spec["note"][1], "note")
+                values = self.values(spec, "transition", what, skip=("to",))
+                if "share" in spec and values["share"] is None:
+                    self.unsure.add(source)
             else:
                 target_node = item
             target = self.ref(
@@ -1044,33 +1194,75 @@ class _Reader:
                 )
                 continue
             seen[target] = item
-            out.append(
-                Transition(source, target, share, carries, owner, wait, note, self.loc(item))
-            )
+            kwargs = self.build("transition", values)
+            del kwargs["target"]
+            out.append(Transition(source, target, location=self.loc(item), **kwargs))
         return tuple(out)
 
     # -- references and whole-journey rules ------------------------------------------------
 
-    def check_refs(self, known: Mapping[str, Iterable[str]]) -> None:
-        sets = {kind: (set(ids), ids) for kind, ids in known.items()}
+    def check_refs(
+        self,
+        known: Mapping[str, Iterable[str]],
+        names: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """Report references to undeclared ids, suggesting the closest declared one.
+
+        ``names`` gives display names by kind (``{"function": {"service": "Customer
+        Service"}}``), so a reference written as a name also finds its id.
+        """
+        sets = {kind: (set(ids), list(ids)) for kind, ids in known.items()}
         for ref in self.refs:
             entry = sets.get(ref.kind)
-            if entry is None or ref.value in entry[0] or ref.kind in self.broken:
+            usable = entry is not None and ref.kind not in self.broken
+            if ref.invalid:
+                hint = None
+                if usable and entry is not None:
+                    hint = self.suggest(ref.value, entry[1], (names or {}).get(ref.kind))
+                self.error(
+                    ref.node,
+                    f"invalid id '{ref.value}' in '{ref.name}'",
+                    hint or _slug_hint(ref.value),
+                )
                 continue
-            hint = _suggest(ref.value, entry[1])
+            if not usable or entry is None or ref.value in entry[0]:
+                continue
+            hint = self.suggest(ref.value, entry[1], (names or {}).get(ref.kind))
             if hint is None and not entry[0]:
                 hint = f"declare it under '{ref.kind}s'" if ref.kind != "touchpoint" else None
             self.error(ref.node, f"unknown {ref.kind} '{ref.value}' in {ref.context}", hint)
         self.refs.clear()
 
-    def check_journey(self, entry: tuple[Node, Node], touchpoints: dict[str, Touchpoint]) -> None:
+    @staticmethod
+    def suggest(value: str, ids: list[str], names: Mapping[str, str] | None) -> str | None:
+        """A "did you mean" hint: the declared id whose display name ``value`` is (``Field
+        service`` -> ``field``), else the closest id, else the id of the closest name."""
+        by_name: dict[str, str] = {}
+        for ident, name in (names or {}).items():
+            by_name.setdefault(name, ident)
+        folded = {name.casefold(): name for name in by_name}
+        name = folded.get(value.casefold())
+        if name is None:
+            hint = did_you_mean(value, ids)
+            if hint is not None:
+                return hint
+            close = close_matches(value, by_name)
+            if not close:
+                return None
+            name = close[0]
+        ident = by_name[name]
+        if name.casefold() == ident.casefold():
+            return f"did you mean '{ident}'?"
+        return f"did you mean '{ident}' ({name})?"
+
+    def check_journey(self, entry: tuple[Scalar, Node], touchpoints: dict[str, Touchpoint]) -> None:
         key, node = entry
         if not touchpoints:
             return
         targets = {t.target for tp in touchpoints.values() for t in tp.next}
         marked = [tp for tp in touchpoints.values() if tp.entry]
         entries = marked or [tp for tp in touchpoints.values() if tp.id not in targets]
-        if not entries and node.__class__ is MapNode and len(touchpoints) == len(node.pairs):
+        if not entries and type(node) is MapNode and len(touchpoints) == len(node.pairs):
             self.error(
                 key,
                 "no entry touchpoint: every touchpoint has an incoming transition",
@@ -1106,3 +1298,28 @@ class _Reader:
                             "give every entry a volume, or none",
                         )
                     )
+
+
+def _bound(value: float | None) -> int:
+    assert value is not None, "integer fields are bounded"
+    return int(value)
+
+
+#: The reader of each value type of journeymap/fields.py (sections and lists of them are walked
+#: by the _Reader methods above).
+_CONVERTERS: Mapping[str, _Converter] = {
+    "text": lambda r, f, node, context: r.text(node, f.name),
+    "texts": lambda r, f, node, context: r.texts(node, f.name),
+    "id": lambda r, f, node, context: r.ident(node, f.name),
+    "ids": lambda r, f, node, context: r.idents(node, f.name),
+    "ref": lambda r, f, node, context: r.ref(node, f.name, str(f.type.ref), context),
+    "refs": lambda r, f, node, context: r.ref_list(node, f.name, str(f.type.ref), context),
+    "boolean": lambda r, f, node, context: r.boolean(node, f.name),
+    "integer": lambda r, f, node, context: r.integer(
+        node, f.name, _bound(f.type.low), _bound(f.type.high)
+    ),
+    "number": lambda r, f, node, context: r.number(node, f.name, f.type.high),
+    "duration": lambda r, f, node, context: r.duration(node, f.name),
+    "kpis": lambda r, f, node, context: r.kpis(node),
+    "version": lambda r, f, node, context: r.version(node),
+}
