@@ -49,6 +49,7 @@ docs: $(STAMP)
 	$(VENV)/bin/journeymap render journeys/ -o docs/images/silos.svg --view silos
 	$(VENV)/bin/journeymap render $(DIAGRAM_JOURNEY) -o docs/images/journey-workshop-dark.svg --theme workshop-dark
 	$(VENV)/bin/journeymap render $(DIAGRAM_JOURNEY) -o docs/images/journey-print.svg --theme print
+	$(PY) docs/gen_format.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -10,17 +10,15 @@ required there, its default and a one-line description. The table drives
 - the key tables of ``docs/format.md``, written between ``<!-- fields:SECTION:start -->`` and
   ``<!-- fields:SECTION:end -->`` markers.
 
-``python -m journeymap.fields`` (also run by ``make docs``) rewrites the docs tables and the
+``python docs/gen_format.py`` (also run by ``make docs``) rewrites the docs tables and the
 packaged schema from this table; tests fail when either is stale.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -35,6 +33,7 @@ __all__ = [
     "Type",
     "fields_of",
     "keys_of",
+    "marked_sections",
     "render_reference",
     "required_of",
     "update_format_doc",
@@ -200,10 +199,17 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "journeymap",
         VERSION,
-        _FILES,
+        ("journey",),
         f"Format version; this journeymap reads version {FORMAT_VERSION}.",
         required=("journey",),
-        notes='`"1"` (quoted) and `2` are errors; optional in organisation files.',
+        notes='`"1"` (quoted) and `2` are errors.',
+    ),
+    Field(
+        "journeymap",
+        VERSION,
+        ("organisation",),
+        f"Format version; this journeymap reads version {FORMAT_VERSION}.",
+        notes="Optional here; when given, the same rules as in a journey.",
     ),
     Field(
         "id",
@@ -214,7 +220,10 @@ FIELDS: tuple[Field, ...] = (
         notes="`b2b.journey.yaml` gives `b2b` (an error if that is not a valid id); two journeys "
         "loaded together must have different ids.",
     ),
-    Field("title", TEXT, _FILES, "Title shown in diagrams and reports.", default_doc="the id"),
+    Field(
+        "title", TEXT, ("journey",), "Title shown in diagrams and reports.", default_doc="the id"
+    ),
+    Field("title", TEXT, ("organisation",), "Title of the organisation file."),
     Field("persona", TEXT, ("journey",), "Who takes this journey."),
     Field(
         "owner",
@@ -467,8 +476,6 @@ _BY_SECTION = _index()
 # --------------------------------------------------------------------------------------------
 # The key tables of docs/format.md
 
-_ROOT = Path(__file__).resolve().parent.parent
-FORMAT_DOC = _ROOT / "docs" / "format.md"
 _MARKER = re.compile(
     r"(<!-- fields:(?P<section>[a-z]+):start -->\n)(?P<body>.*?)(<!-- fields:(?P=section):end -->)",
     re.S,
@@ -506,25 +513,3 @@ def update_format_doc(text: str) -> str:
 def marked_sections(text: str) -> list[str]:
     """The sections whose key tables ``text`` marks, in order."""
     return [m.group("section") for m in _MARKER.finditer(text)]
-
-
-def main() -> int:
-    """Rewrite docs/format.md's key tables and the packaged JSON Schema from the table."""
-    from journeymap.schema import write_schema
-
-    if not FORMAT_DOC.is_file():
-        sys.stderr.write(
-            f"journeymap.fields: error: {FORMAT_DOC} not found (run it in a checkout)\n"
-        )
-        return 2
-    old = FORMAT_DOC.read_text(encoding="utf-8")
-    new = update_format_doc(old)
-    if new != old:
-        FORMAT_DOC.write_text(new, encoding="utf-8")
-    sys.stdout.write(f"{'wrote' if new != old else 'unchanged'} {FORMAT_DOC}\n")
-    sys.stdout.write(f"wrote {write_schema()}\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

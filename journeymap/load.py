@@ -4,6 +4,10 @@ Every problem in a file is collected, each with the ``path:line:col`` of the key
 fault, and raised together as one :class:`~journeymap.errors.InputError`. Validation runs in two
 stages: fields first (keys, types, ranges, ids), then references (functions, systems, stages,
 touchpoints) and the rules that need the whole journey (entries, shares, volumes, outcomes).
+Which keys each mapping takes and how each value is read come from the field table in
+journeymap/fields.py (which also generates the JSON Schema and docs/format.md's key tables);
+durations follow journeymap/durations.py and every "did you mean" journeymap/suggest.py. Keys
+that YAML accepted but that an indentation mistake put in the wrong mapping are reported as such.
 The YAML side lives in :mod:`journeymap.yamlnodes`; the format is described in docs/format.md.
 """
 
@@ -421,6 +425,7 @@ class _Reader:
         self.broken: set[str] = set()  # kinds whose section is unreadable: skip their references
         self.volume_keys: dict[str, Node] = {}  # touchpoint id -> its 'volume' key
         self.unsure: set[str] = set()  # touchpoints with an invalid share or volume
+        self.stray_touchpoints: list[str] = []  # touchpoints dedented to the top level
 
     # -- problems ------------------------------------------------------------------------
 
@@ -907,7 +912,7 @@ class _Reader:
                 "function": org.functions.keys(),
                 "system": org.systems.keys(),
                 "stage": [s.id for s in stages],
-                "touchpoint": touchpoint_ids,
+                "touchpoint": touchpoint_ids + self.stray_touchpoints,
             },
             self.names(org),
         )
@@ -1050,9 +1055,12 @@ class _Reader:
         if type(value) is MapNode and any(
             type(k) is Scalar and k.value in ("stage", "function") for k, _ in value.pairs
         ):
-            hint = "indentation: indent it under 'touchpoints' to make it a touchpoint"
+            self.stray_touchpoints.append(key.value)  # so references to it raise no more
+            where = f"under 'touchpoints' (line {section[0].line + 1})"
+            hint = f"indentation: indent it {where} to make it a touchpoint"
             if _is_block(touchpoints):
-                hint += f", by {_spaces(touchpoints.column - key.column)}"
+                spaces = _spaces(touchpoints.column - key.column)
+                hint = f"indentation: indent it by {spaces}, {where}, to make it a touchpoint"
             return (
                 f"'{key.value}' is indented like a top-level key, so it is read as one of "
                 "the journey, not as a touchpoint",
@@ -1238,9 +1246,9 @@ class _Reader:
         """A "did you mean" hint: the declared id whose display name ``value`` is (``Field
         service`` -> ``field``), else the closest id, else the id of the closest name."""
         by_name: dict[str, str] = {}
-        for ident, name in (names or {}).items():
-            by_name.setdefault(name, ident)
-        folded = {name.casefold(): name for name in by_name}
+        for ident, display in (names or {}).items():
+            by_name.setdefault(display, ident)
+        folded = {display.casefold(): display for display in by_name}
         name = folded.get(value.casefold())
         if name is None:
             hint = did_you_mean(value, ids)

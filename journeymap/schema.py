@@ -4,7 +4,7 @@ One schema covers both kinds of file: a journey (it has ``touchpoints``) and a s
 organisation file (``functions``, ``systems``, ``integrations``, ``channels`` only). The published
 copy ships in the package as ``journeymap/schema/journey.schema.json``; :func:`build_schema` is
 its source, and a test keeps the two identical (``python -m journeymap.schema`` rewrites it, as
-does ``python -m journeymap.fields``). The properties of every object come from the field table
+does ``python docs/gen_format.py``). The properties of every object come from the field table
 in journeymap/fields.py, which also drives the loader and the key tables of docs/format.md; the
 duration pattern is journeymap/durations.py's.
 

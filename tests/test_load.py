@@ -38,11 +38,14 @@ from journeymap.model import (
     frozen_map,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "load"
 INVALID = DATA / "invalid"
 VALID = DATA / "valid"
+INDENTATION = DATA / "indentation"
 INVALID_CASES = sorted(p.name for p in INVALID.glob("*.yaml"))
 VALID_CASES = sorted(p.name for p in VALID.glob("*.yaml"))
+INDENTATION_CASES = sorted(p.name for p in INDENTATION.glob("*.yaml"))
 
 
 def _problems(call: object) -> str:
@@ -73,6 +76,120 @@ def test_str_of_input_error_is_one_line_per_problem(monkeypatch: pytest.MonkeyPa
         load_journey("ranges.yaml")
     assert str(info.value).splitlines() == [str(p) for p in info.value.problems]
     assert len(info.value.problems) == 9
+
+
+# --------------------------------------------------------------------------------------------
+# Indentation mistakes that YAML accepts: the key lands in another mapping
+
+
+@pytest.mark.parametrize("name", INDENTATION_CASES)
+def test_indentation_fixture_gives_exact_problems(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lines, columns and "N more spaces" counted by hand from each fixture's text.
+    monkeypatch.chdir(INDENTATION)
+    expected = (INDENTATION / name).with_suffix(".expected").read_text(encoding="utf-8")
+    assert _problems(lambda: load_journey(name)) == expected
+
+
+def test_every_indentation_fixture_has_expected_lines() -> None:
+    expected = {p.with_suffix(".yaml").name for p in INDENTATION.glob("*.expected")}
+    assert expected == set(INDENTATION_CASES)
+
+
+def test_indentation_messages_point_at_the_misplaced_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every message but one (a transition key with no transition above it) says "indentation"
+    # and points at the first character of a key that the fixture's text has on that line.
+    monkeypatch.chdir(INDENTATION)
+    for name in INDENTATION_CASES:
+        lines = (INDENTATION / name).read_text(encoding="utf-8").splitlines()
+        for problem in _error(lambda n=name: load_journey(n)).problems:
+            text = lines[problem.location.line - 1]
+            key = problem.message.split("'")[1]
+            assert text[problem.location.col - 1 :].startswith(key + ":"), str(problem)
+            if "is a transition key: put it" not in str(problem):
+                assert "indentation: " in str(problem), str(problem)
+
+
+def test_dedented_next_is_not_a_touchpoint() -> None:
+    text = (
+        "journeymap: 1\nstages: [s]\nfunctions: {f: {}}\ntouchpoints:\n"
+        "  demo:\n    stage: s\n    function: f\n  next: [b]\n  b: {stage: s, function: f}\n"
+    )
+    assert str(_error(lambda: load_journey_text(text, "journeys/x.yaml"))) == (
+        "journeys/x.yaml:8:3: error: 'next' is indented like a touchpoint id, so it is read as a "
+        "new touchpoint; indentation: indent it under touchpoint 'demo' (line 5) by 2 more spaces"
+    )
+
+
+def test_touchpoints_named_like_keys_are_still_touchpoints() -> None:
+    # A touchpoint may be called 'next' or 'notes': its value is a touchpoint mapping.
+    text = (
+        "journeymap: 1\nstages: [s]\nfunctions: {f: {}}\ntouchpoints:\n"
+        "  a: {stage: s, function: f, next: [next]}\n"
+        "  next: {stage: s, function: f, next: [notes]}\n"
+        "  notes:\n    stage: s\n    function: f\n"
+    )
+    j = load_journey_text(text, "named.yaml")
+    assert list(j.touchpoints) == ["a", "next", "notes"]
+
+
+def test_a_first_touchpoint_key_keeps_the_plain_message() -> None:
+    # With no touchpoint above it there is nothing to indent it under.
+    text = "journeymap: 1\nstages: [s]\nfunctions: {f: {}}\ntouchpoints:\n  next: [b]\n"
+    assert str(_error(lambda: load_journey_text(text, "first.yaml"))) == (
+        "first.yaml:5:9: error: 'next' must be a mapping, found a list"
+    )
+
+
+def test_a_stage_key_above_touchpoints_is_a_typo_not_indentation() -> None:
+    text = "journeymap: 1\nstage: [s]\nfunctions: {f: {}}\ntouchpoints:\n  a: {stage: s, function: f}\n"
+    assert str(_error(lambda: load_journey_text(text, "typo.yaml"))).splitlines()[0] == (
+        "typo.yaml:2:1: error: unknown key 'stage' in journey; did you mean 'stages'?"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# "Did you mean" for references: by id, and by display name for ids written as names
+
+ORG_USER = """journeymap: 1
+uses: organisation.yaml
+stages: [s]
+systems:
+  tool: {owner: salse}
+  kit: {owner: Sales}
+touchpoints:
+  a: {stage: s, function: salse, systems: [CRM], next: [b, c]}
+  b: {stage: s, function: Sales, next: [{to: C, owner: Field service}]}
+  c: {stage: s, function: Customer Service}
+"""
+
+
+def test_unknown_functions_suggest_the_shared_ids() -> None:
+    # journeys/organisation.yaml declares sales, crm, field (Field service), service (Customer
+    # Service); each of these misspellings names one of them.
+    path = str(ROOT / "journeys" / "x.yaml")
+    lines = str(_error(lambda: load_journey_text(ORG_USER, path))).splitlines()
+    assert [line.replace(path, "x.yaml") for line in lines] == [
+        "x.yaml:5:17: error: unknown function 'salse' in system 'tool'; did you mean 'sales'?",
+        "x.yaml:6:16: error: invalid id 'Sales' in 'owner'; did you mean 'sales'?",
+        "x.yaml:8:27: error: unknown function 'salse' in touchpoint 'a'; did you mean 'sales'?",
+        "x.yaml:8:44: error: invalid id 'CRM' in 'systems'; did you mean 'crm'?",
+        "x.yaml:9:27: error: invalid id 'Sales' in 'function'; did you mean 'sales'?",
+        "x.yaml:9:46: error: invalid id 'C' in 'to'; did you mean 'c'?",
+        "x.yaml:9:56: error: invalid id 'Field service' in 'owner'; "
+        "did you mean 'field' (Field service)?",
+        "x.yaml:10:27: error: invalid id 'Customer Service' in 'function'; "
+        "did you mean 'service' (Customer Service)?",
+    ]
+
+
+def test_invalid_ids_that_match_nothing_keep_the_slug_hint() -> None:
+    text = "journeymap: 1\nstages: [s]\nfunctions: {f: {}}\ntouchpoints:\n  a: {stage: s, function: Big Boss}\n"
+    assert str(_error(lambda: load_journey_text(text, "slug.yaml"))) == (
+        "slug.yaml:5:27: error: invalid id 'Big Boss' in 'function'; ids are lower-case slugs: "
+        "a-z, 0-9, '-' and '_', starting with a letter or digit; try 'big-boss'"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,10 +360,33 @@ def test_durations_in_hours() -> None:
         "1.5d": 36.0,
         "0m": 0.0,
         "520w": 87360.0,
+        ".5h": 0.5,
+        "1 d": 24.0,
+        "90m": 1.5,
+        "2w": 336.0,
+        '"3h"': 3.0,
     }
     for text, hours in cases.items():
         j = load_journey_text(base % text, "d.yaml")
         assert j.touchpoints["a"].next[0].wait_hours == pytest.approx(hours), text
+
+
+@pytest.mark.parametrize(
+    ("wait", "message"),
+    [
+        ("2", "'wait' must be a duration such as 30m, 4h, 2d or 1w, found '2'; add a unit: "
+         "m (minutes), h (hours), d (days) or w (weeks)"),
+        ("1.5", "'wait' must be a duration such as 30m, 4h, 2d or 1w, found '1.5'; add a unit: "
+         "m (minutes), h (hours), d (days) or w (weeks)"),
+        ("1.d", "'wait' must be a duration such as 30m, 4h, 2d or 1w, found '1.d'"),
+        ("2 days", "'wait' must be a duration such as 30m, 4h, 2d or 1w, found '2 days'"),
+        ("-2h", "'wait' must be a duration such as 30m, 4h, 2d or 1w, found '-2h'"),
+        ("521w", "'wait' is too long ('521w'; at most 520w)"),
+    ],
+)  # fmt: skip
+def test_durations_refused(wait: str, message: str) -> None:
+    base = "journeymap: 1\nstages: [s]\nfunctions: {f: {}}\ntouchpoints:\n  a: {stage: s, function: f, next: [{to: b, wait: %s}]}\n  b: {stage: s, function: f}\n"
+    assert str(_error(lambda: load_journey_text(base % wait, "d.yaml"))) == f"d.yaml:5:51: error: {message}"
 
 
 def test_library_exports() -> None:

@@ -12,8 +12,10 @@ import yaml
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra (setup.cfg)")
 
+from journeymap.durations import DURATION_PATTERN  # noqa: E402
 from journeymap.errors import InputError  # noqa: E402
-from journeymap.load import SECTION_KEYS, load_journey  # noqa: E402
+from journeymap.fields import FIELDS, keys_of, required_of  # noqa: E402
+from journeymap.load import SECTION_KEYS, load_journey, load_journey_text  # noqa: E402
 from journeymap.scaffold import starter_journey  # noqa: E402
 from journeymap.schema import SCHEMA_FILE, build_schema, load_schema, render_schema  # noqa: E402
 
@@ -110,3 +112,49 @@ def test_examples_carry_the_modeline() -> None:
     for path in sorted((ROOT / "journeys").glob("*.yaml")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema="), path.name
+
+
+def test_every_object_is_the_field_table() -> None:
+    # Keys, their order, required keys and descriptions all come from journeymap/fields.py.
+    defs = load_schema()["$defs"]
+    objects = {
+        "journey": defs["journey"],
+        "organisation": defs["organisation"],
+        "stage": defs["stage"]["oneOf"][1],
+        "touchpoint": defs["touchpoint"],
+        "transition": defs["transition"]["oneOf"][1],
+        "system": defs["system"],
+    }
+    for section, schema in objects.items():
+        assert tuple(schema["properties"]) == keys_of(section), section
+        assert tuple(schema.get("required", ())) == required_of(section), section
+    docs = {(s, f.name): f.doc for f in FIELDS for s in f.sections}
+    assert (
+        defs["touchpoint"]["properties"]["emotion"]["description"]
+        == docs[("touchpoint", "emotion")]
+    )
+    assert defs["system"]["properties"]["shadow"]["default"] is False
+
+
+def test_duration_pattern_is_the_one_grammar() -> None:
+    assert load_schema()["$defs"]["duration"]["pattern"] == DURATION_PATTERN
+
+
+WAITS = ["30m", ".5h", "1 d", "90m", "2w", "1.5d", "0m", "2", "1.d", "2 days", "-2h", "1y", "5x"]
+
+
+@pytest.mark.parametrize("wait", WAITS)
+def test_schema_and_loader_agree_on_durations(wait: str) -> None:
+    text = (
+        "journeymap: 1\nstages: [s]\nfunctions: {f: {}}\ntouchpoints:\n"
+        f"  a: {{stage: s, function: f, next: [{{to: b, wait: '{wait}'}}]}}\n"
+        "  b: {stage: s, function: f}\n"
+    )
+    in_schema = _validator().is_valid(yaml.safe_load(text))
+    try:
+        load_journey_text(text, "w.yaml")
+        in_loader = True
+    except InputError:
+        in_loader = False
+    assert in_schema == in_loader
+    assert in_loader == (wait in WAITS[:7])
