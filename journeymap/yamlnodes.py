@@ -240,8 +240,10 @@ def parse(text: str, path: str, kind: str = "journey") -> Parsed:
         return Parsed(path, None, [Problem(where, message, "remove it (is this a text file?)")])
     hints = _HINTS.get(kind, _HINTS["journey"])
     parsed, stop = _compose(text, path, _Loader, hints)
-    if stop is not None and _Loader is not yaml.SafeLoader and _may_be_too_deep(text, stop):
-        again, _ = _compose(text, path, yaml.SafeLoader, hints)
+    if stop is None or _Loader is yaml.SafeLoader:
+        return parsed
+    for loader, prefix in _rereads(text, stop):
+        again, _ = _compose(prefix, path, loader, hints)
         if again.problems and again.problems[-1].message == _DEEP:
             return again
     return parsed
@@ -258,22 +260,31 @@ class _Stop:
         self.last = last
 
 
-def _may_be_too_deep(text: str, stop: _Stop) -> bool:
-    """Could the nesting have passed :data:`MAX_DEPTH` between the last event and the error?
+def _rereads(text: str, stop: _Stop) -> Iterator[tuple[type, str]]:
+    """The readings that may find a nesting too deep that libyaml's own limit hid.
 
-    Every level opened there needs one of ``[ { - ? :``; when there are too few of them, the
-    error is not about depth and the file is not read again.
+    Every level opened between the last event and the error needs one of ``[ { - ? :``; with too
+    few of them the error is not about depth and nothing is read again. Otherwise: libyaml again
+    on the text cut just after enough of them (it cannot reach its own limit there, and a cut
+    text only ends in an error after the levels it holds), then, when only flow brackets can
+    explain the error, PyYAML's pure-Python parser on the whole text (slower: about 20 times
+    libyaml's time up to the error).
     """
     mark = stop.error.problem_mark or stop.error.context_mark
     end = _mark_offset(text, mark) if mark is not None else None
     if end is None:
-        return False
+        return
     start = 0
     if stop.last is not None:
         start = _mark_offset(text, stop.last.start_mark) or 0
     window = text[start : end + 1]
-    openers = sum(window.count(c) for c in "[{-?:")
-    return stop.depth + openers > MAX_DEPTH
+    needed = MAX_DEPTH - stop.depth + 1
+    openers = [i for i, c in enumerate(window) if c in "[{-?:"]
+    if len(openers) < needed:
+        return
+    yield _Loader, text[: start + openers[MAX_DEPTH] + 1] if len(openers) > MAX_DEPTH else text
+    if window.count("[") + window.count("{") >= needed:
+        yield yaml.SafeLoader, text
 
 
 def _compose(
@@ -326,9 +337,7 @@ def _compose(
                     node = Scalar(value, tag, event.style, mark.line, mark.column)
             elif cls is map_start or cls is seq_start:
                 if len(stack) >= MAX_DEPTH:
-                    problems.append(
-                        Problem(location(path, event.start_mark), _DEEP, hints["deep"])
-                    )
+                    problems.append(Problem(location(path, event.start_mark), _DEEP, hints["deep"]))
                     return Parsed(path, None, problems), None
                 tagged = event.tag is not None and event.tag not in allowed
                 if tagged:
@@ -461,7 +470,8 @@ def _mark_offset(text: str, mark: Any) -> int | None:
 # line and of each less-indented line above it).
 
 _KEY = re.compile(
-    r"""(?P<key>"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s#'"\[\]{},&*!|>%@`-][^#\n]*?|-[^\s#][^#\n]*?)"""
+    r"""(?P<key>"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'"""  # a quoted key
+    r"""|[^\s#'"\[\]{},&*!|>%@`-][^#\n]*?|-[^\s#][^#\n]*?)"""  # a plain key
     r"[ \t]*:(?=[ \t]|$)"
 )
 _BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$")

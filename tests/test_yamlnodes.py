@@ -89,6 +89,23 @@ def test_an_ordinary_syntax_error_is_not_read_twice(monkeypatch: pytest.MonkeyPa
     assert len(calls) == 1
 
 
+def test_deep_nesting_is_found_again_cheaply(monkeypatch: pytest.MonkeyPatch, loader: type) -> None:
+    # libyaml stopped on its own limit: read again with libyaml, cut after 65 openers (fast),
+    # not the whole file with the pure-Python parser (about 20 times slower)
+    calls: list[type] = []
+    compose = yamlnodes._compose
+
+    def counting(text: str, path: str, loader: type, hints: dict[str, str]) -> object:
+        calls.append(loader)
+        return compose(text, path, loader, hints)
+
+    monkeypatch.setattr(yamlnodes, "_compose", counting)
+    text = "journeymap: 1\n" + "notes: plain text\n" * 1000 + "x: " + "[" * 5000 + "\n"
+    assert lines(text) == [f"x.yaml:1002:67: error: {DEEP}"]
+    # once where libyaml has no limit of its own (PyYAML 6.0.1) or with the pure parser
+    assert 1 <= len(calls) <= 2 and all(c is loader for c in calls)
+
+
 # -- indentation --------------------------------------------------------------------------------
 
 JOURNEY = """\
