@@ -31,6 +31,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from journeymap.analysis.catalog import DEFAULT_WEIGHTS as _CATALOGUE_WEIGHTS
 from journeymap.durations import MAX_DURATION, MAX_DURATION_HOURS, parse_duration
 from journeymap.errors import InputError, Problem
 from journeymap.model import Location
@@ -52,20 +53,10 @@ __all__ = ["CONFIG_NAME", "DEFAULT_WEIGHTS", "Config", "load_config", "read_conf
 
 CONFIG_NAME = ".journeymap.yaml"
 
-DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
-    {
-        "JM100": 1.0,  # every handoff: the customer changes hands
-        "JM101": 2.0,  # nobody accountable for the gap
-        "JM102": 3.0,  # context lost
-        "JM103": 3.0,  # customer repeats themselves (on the transitions that lose the item)
-        "JM104": 1.0,  # channel switch
-        "JM105": 2.0,  # emotion drop
-        "JM106": 2.0,  # long wait
-        "JM107": 2.0,  # shadow system not integrated
-        "JM108": 3.0,  # bounced back
-    }
-)
-"""Risk weight of each factor; see docs/methodology.md ("The risk score")."""
+DEFAULT_WEIGHTS: Mapping[str, float] = _CATALOGUE_WEIGHTS
+"""Risk weight of each rule that counts in the risk score, from the rule catalogue
+(:data:`journeymap.analysis.catalog.DEFAULT_WEIGHTS`); see docs/methodology.md ("The risk
+score")."""
 
 
 def _weights(overrides: Mapping[str, float] | None = None) -> Mapping[str, float]:

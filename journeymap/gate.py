@@ -13,10 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from journeymap.analysis.catalog import RULES
-from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis
+from journeymap.analysis.catalog import RULES, code_ranges
+from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
 from journeymap.errors import UsageError
-from journeymap.output import sorted_findings
 
 __all__ = [
     "FailOn",
@@ -49,16 +48,6 @@ def _known_codes() -> tuple[str, ...]:
     return tuple(RULES)
 
 
-def _code_ranges(codes: Sequence[str]) -> str:
-    """``JM100-JM108, JM201-JM202, ...``: known codes grouped by hundred."""
-    groups: dict[str, list[str]] = {}
-    for code in codes:
-        groups.setdefault(code[:3], []).append(code)
-    return ", ".join(
-        f"{g[0]}-{g[-1]}" if len(g) > 1 else g[0] for g in (sorted(v) for v in groups.values())
-    )
-
-
 def parse_codes(text: str | None, option: str = "--select") -> tuple[str, ...]:
     """Split ``"JM1,JM202"`` into upper-case codes or prefixes (``JM1`` = every JM1xx code).
 
@@ -81,7 +70,7 @@ def parse_codes(text: str | None, option: str = "--select") -> tuple[str, ...]:
             hint = (
                 f"did you mean {', '.join(close)}?"
                 if close
-                else f"known codes are {_code_ranges(known)} (a prefix like JM1 selects JM1xx)"
+                else f"known codes are {code_ranges(known)} (a prefix like JM1 selects JM1xx)"
             )
             raise UsageError(f"{option}: unknown rule code {raw.strip()!r}; {hint}")
         tokens.append(token)

@@ -1,34 +1,69 @@
-"""The rule catalogue: every finding code journeymap reports, with its title and default severity.
+"""The rule catalogue: every finding code journeymap reports, with its properties.
 
-One table, used by the engine (codes and severities), the ``check`` gate (``--select``/``--ignore``
-validation), SARIF output (``tool.driver.rules``) and the docs. ``docs/methodology.md`` explains
-each rule; its anchor is the lower-case code (``#jm102``).
+One table, used by the engine (codes, severities and risk weights), the ``check`` gate
+(``--select``/``--ignore`` validation), SARIF output (``tool.driver.rules``), the presentations
+(which codes are risk factors, which finding stands for a handoff itself) and the docs.
+``docs/methodology.md`` explains each rule; its anchor is the lower-case code (``#jm102``), and
+its table of risk weights is checked against this one (tests/analysis/test_catalog.py).
+
+Presentation code asks the catalogue (:func:`risk_factors`, :func:`is_per_handoff`, ...) instead
+of spelling out rule codes, so a new rule needs one row here and nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from journeymap.analysis.types import Severity
 
-__all__ = ["Rule", "RULES", "GATE_CODES", "rule"]
+__all__ = [
+    "Rule",
+    "RULES",
+    "GATE_CODES",
+    "DEFAULT_WEIGHTS",
+    "rule",
+    "risk_factors",
+    "is_per_handoff",
+    "is_risky",
+    "code_ranges",
+]
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One finding code: ``JM102``, its short title, default severity and a one-line summary."""
+    """One finding code: ``JM102``, its short title, default severity, a one-line summary, and
+    what it means for handoffs.
+
+    ``weight`` is the default risk weight (``None``: the rule does not count in the handoff
+    risk score). ``risk_factor``: the rule hits handoffs as one of their factors (it is listed in
+    a handoff's ``rules`` and adds its weight). ``per_handoff``: the rule reports one finding for
+    every handoff, standing for the handoff itself (JM100): presentations show it as the handoff's
+    row, not among the findings; its weight is the base every handoff carries.
+    ``context_loss``: a factor meaning the customer's context did not make it across.
+    ``gate``: produced only by ``journeymap check`` from the config's thresholds.
+    """
 
     code: str
     title: str
     default_severity: Severity
     summary: str
+    weight: float | None = None
+    risk_factor: bool = False
+    per_handoff: bool = False
+    context_loss: bool = False
+    gate: bool = False
 
     @property
     def anchor(self) -> str:
         """The anchor of this rule's section in docs/methodology.md."""
         return self.code.lower()
+
+    @property
+    def risky(self) -> bool:
+        """A risk factor of warning level: a handoff it hits counts as *risky* in the portfolio."""
+        return self.risk_factor and self.default_severity == "warning"
 
 
 _TABLE: tuple[Rule, ...] = (
@@ -37,44 +72,74 @@ _TABLE: tuple[Rule, ...] = (
         "handoff",
         "info",
         "A transition between touchpoints of two functions, with its risk score.",
+        weight=1.0,
+        per_handoff=True,
     ),
     Rule(
         "JM101",
         "handoff without owner",
         "warning",
         "A handoff names no accountable `owner`: nobody answers for the gap.",
+        weight=2.0,
+        risk_factor=True,
     ),
     Rule(
         "JM102",
         "context loss",
         "warning",
         "A handoff carries nothing and the two sides share no connected system.",
+        weight=3.0,
+        risk_factor=True,
+        context_loss=True,
     ),
     Rule(
         "JM103",
         "repeat ask",
         "warning",
         "The customer is asked again for something already given, which did not reach here.",
+        weight=3.0,
+        risk_factor=True,
+        context_loss=True,
     ),
-    Rule("JM104", "channel switch", "info", "The customer changes channel at a handoff."),
-    Rule("JM105", "emotion drop", "warning", "Emotion drops by 2 or more across a handoff."),
+    Rule(
+        "JM104",
+        "channel switch",
+        "info",
+        "The customer changes channel at a handoff.",
+        weight=1.0,
+        risk_factor=True,
+    ),
+    Rule(
+        "JM105",
+        "emotion drop",
+        "warning",
+        "Emotion drops by 2 or more across a handoff.",
+        weight=2.0,
+        risk_factor=True,
+    ),
     Rule(
         "JM106",
         "long wait",
         "warning",
         "A handoff's wait is longer than the threshold (default 1 day).",
+        weight=2.0,
+        risk_factor=True,
     ),
     Rule(
         "JM107",
         "shadow system",
         "warning",
         "A shadow system on either side of a handoff is not integrated with the other side.",
+        weight=2.0,
+        risk_factor=True,
     ),
     Rule(
         "JM108",
         "ping-pong",
         "warning",
         "A handoff from A to B is followed, as the next handoff, by one from B back to A.",
+        weight=3.0,
+        risk_factor=True,
     ),
     Rule(
         "JM201",
@@ -112,28 +177,68 @@ _TABLE: tuple[Rule, ...] = (
         "too many expected handoffs",
         "error",
         "Expected handoffs per customer exceed `max_expected_handoffs`.",
+        gate=True,
     ),
     Rule(
         "JM402",
         "too many handoffs on a path",
         "error",
         "Some path has more handoffs than `max_handoffs_on_path`.",
+        gate=True,
     ),
     Rule(
         "JM403",
         "too long expected wait",
         "error",
         "Expected wait per customer exceeds `max_wait_hours`.",
+        gate=True,
     ),
 )
 
 RULES: Mapping[str, Rule] = MappingProxyType({r.code: r for r in _TABLE})
 """Every rule by code, in code order."""
 
-GATE_CODES: tuple[str, ...] = ("JM401", "JM402", "JM403")
+GATE_CODES: tuple[str, ...] = tuple(r.code for r in _TABLE if r.gate)
 """Codes only the ``check`` gate produces (never the engine)."""
+
+DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {r.code: r.weight for r in _TABLE if r.weight is not None}
+)
+"""The default risk weight of every rule that counts in the handoff risk score, by code."""
 
 
 def rule(code: str) -> Rule:
     """The rule of ``code``; raises ``KeyError`` for an unknown code."""
     return RULES[code]
+
+
+def is_per_handoff(code: str) -> bool:
+    """Whether ``code`` reports one finding per handoff, standing for the handoff (JM100)."""
+    found = RULES.get(code)
+    return found is not None and found.per_handoff
+
+
+def risk_factors(codes: Iterable[str]) -> tuple[str, ...]:
+    """The codes of ``codes`` that are risk factors, in the order given (unknown codes kept)."""
+    return tuple(c for c in codes if c not in RULES or RULES[c].risk_factor)
+
+
+def is_risky(codes: Iterable[str]) -> bool:
+    """Whether one of ``codes`` is a risky (warning-level) factor; see :attr:`Rule.risky`."""
+    return any(c in RULES and RULES[c].risky for c in codes)
+
+
+def code_ranges(codes: Iterable[str], sep: str = "-", joiner: str = ", ") -> str:
+    """``JM101-JM103, JM105-JM108``: runs of consecutive codes as ranges, in the order given."""
+    runs: list[list[str]] = []
+    for code in codes:
+        if runs and code[:2] == runs[-1][-1][:2] and _next_code(runs[-1][-1]) == code:
+            runs[-1].append(code)
+        else:
+            runs.append([code])
+    return joiner.join(r[0] if len(r) == 1 else f"{r[0]}{sep}{r[-1]}" for r in runs)
+
+
+def _next_code(code: str) -> str:
+    digits = code[2:]
+    return code[:2] + str(int(digits) + 1).zfill(len(digits)) if digits.isdigit() else ""

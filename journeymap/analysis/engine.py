@@ -20,17 +20,11 @@ from journeymap.analysis.rules import (
     stage_findings,
     structure_findings,
 )
-from journeymap.analysis.types import Finding, Handoff, JourneyAnalysis
+from journeymap.analysis.types import Finding, Handoff, JourneyAnalysis, finding_order
 from journeymap.config import Config
 from journeymap.model import Journey
 
 __all__ = ["analyze", "finding_order"]
-
-
-def finding_order(finding: Finding) -> tuple[object, ...]:
-    """The stable order of findings: by location, then rule, then message."""
-    loc = finding.location
-    return (loc.path, loc.line, loc.col, finding.rule, finding.message)
 
 
 def analyze(journey: Journey, config: Config | None = None) -> JourneyAnalysis:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from journeymap.analysis.catalog import RULES
 from journeymap.analysis.types import Handoff, JourneyAnalysis
 
 __all__ = [
@@ -23,8 +24,9 @@ __all__ = [
     "RISKY_RULES",
 ]
 
-RISKY_RULES = frozenset({"JM101", "JM102", "JM103", "JM105", "JM106", "JM107", "JM108"})
-"""A handoff hit by one of these (warning-level) factors counts as *risky*."""
+RISKY_RULES = frozenset(code for code, rule in RULES.items() if rule.risky)
+"""A handoff hit by one of these (warning-level) factors counts as *risky* (the catalogue's
+:attr:`~journeymap.analysis.catalog.Rule.risky`: JM101-JM103 and JM105-JM108)."""
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,26 @@
-"""What analyses return: findings, handoffs and metrics. Plain immutable data, no logic."""
+"""What analyses return: findings, handoffs and metrics, as plain immutable data; and the one
+order of findings (:func:`finding_order`, :func:`sorted_findings`) that the engine, every output
+format, the ``check`` gate and the reports use."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from journeymap.model import NOWHERE, Journey, Location
 
-__all__ = ["Severity", "Finding", "Handoff", "Metrics", "JourneyAnalysis", "SEVERITY_ORDER"]
+__all__ = [
+    "Severity",
+    "Finding",
+    "Handoff",
+    "Metrics",
+    "JourneyAnalysis",
+    "SEVERITY_ORDER",
+    "finding_order",
+    "sorted_findings",
+    "has_location",
+]
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: Mapping[str, int] = {"error": 0, "warning": 1, "info": 2}
@@ -85,3 +97,43 @@ class JourneyAnalysis:
     transition_flow: Mapping[tuple[str, str], float]
     handoffs: tuple[Handoff, ...]  # ordered by number (risk, highest first)
     findings: tuple[Finding, ...] = field(default=())
+
+
+def has_location(location: Location) -> bool:
+    """Whether a location points into a real file (not the engine's ``NOWHERE`` default)."""
+    return location != NOWHERE and location.line > 0
+
+
+def finding_order(finding: Finding, paths: Mapping[str, str] | None = None) -> tuple[object, ...]:
+    """The one order of findings, reading order: file, line, column, then rule code, the
+    transition and touchpoints they concern, message and journey.
+
+    A finding without a location sorts at line 0 of its journey's file (from ``paths``, journey
+    id -> file), so it comes first among that journey's findings.
+    """
+    loc = finding.location
+    if has_location(loc):
+        where: tuple[str, int, int] = (loc.path, loc.line, loc.col)
+    else:
+        where = ((paths or {}).get(finding.journey, loc.path), 0, 0)
+    return (
+        *where,
+        finding.rule,
+        finding.transition or ("", ""),
+        finding.touchpoints,
+        finding.message,
+        finding.journey,
+    )
+
+
+def sorted_findings(
+    findings: Iterable[Finding],
+    by_severity: bool = False,
+    paths: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Findings in :func:`finding_order`; with ``by_severity``, errors first, then warnings, then
+    info, each in that order."""
+    items = sorted(findings, key=lambda f: finding_order(f, paths))
+    if by_severity:
+        items.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 99))
+    return items

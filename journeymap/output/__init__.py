@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 
-from journeymap.analysis.types import SEVERITY_ORDER, Finding
-from journeymap.model import NOWHERE, Location
+from journeymap.analysis.types import finding_order, has_location, sorted_findings
 
 __all__ = [
     "ANALYZE_FORMATS",
     "CHECK_FORMATS",
     "display_path",
     "number",
-    "finding_sort_key",
+    "finding_order",
     "has_location",
     "sorted_findings",
 ]
@@ -59,43 +57,3 @@ def number(value: float) -> float | int | None:
         return None
     rounded = round(float(value), 6)
     return 0.0 if rounded == 0 else rounded
-
-
-def finding_sort_key(
-    finding: Finding, paths: Mapping[str, str] | None = None
-) -> tuple[object, ...]:
-    """Findings in reading order: file, line, column, then rule code and what they concern.
-
-    A finding without a location sorts at line 0 of its journey's file (from ``paths``, journey
-    id -> file), so it comes first among that journey's findings.
-    """
-    loc = finding.location
-    if has_location(loc):
-        where: tuple[str, int, int] = (loc.path, loc.line, loc.col)
-    else:
-        where = ((paths or {}).get(finding.journey, loc.path), 0, 0)
-    return (
-        *where,
-        finding.rule,
-        finding.transition or ("", ""),
-        finding.touchpoints,
-        finding.message,
-        finding.journey,
-    )
-
-
-def sorted_findings(
-    findings: Iterable[Finding],
-    by_severity: bool = False,
-    paths: Mapping[str, str] | None = None,
-) -> list[Finding]:
-    """Findings in a stable order; with ``by_severity``, errors first, then warnings, then info."""
-    items = sorted(findings, key=lambda f: finding_sort_key(f, paths))
-    if by_severity:
-        items.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 99))
-    return items
-
-
-def has_location(location: Location) -> bool:
-    """Whether a location points into a real file (not the engine's ``NOWHERE`` default)."""
-    return location != NOWHERE and location.line > 0

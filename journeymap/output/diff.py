@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from journeymap.analysis.catalog import is_per_handoff, risk_factors
 from journeymap.analysis.types import Finding, Handoff, JourneyAnalysis
 from journeymap.diff import (
     EPSILON,
@@ -75,7 +76,7 @@ def _value(value: object) -> str:
 
 
 def _handoff_line(h: Handoff) -> str:
-    rules = " ".join(r for r in h.rules if r != "JM100") or "-"
+    rules = " ".join(risk_factors(h.rules)) or "-"
     return (
         f"{h.source} -> {h.target}  ({h.from_function} -> {h.to_function})  "
         f"risk {_num(h.risk)}  flow {_num(h.flow)}  [{rules}]"
@@ -113,8 +114,8 @@ def format_text(diff: JourneyDiff, old_label: str, new_label: str) -> str:
     lines += [f"  - removed  {_handoff_line(x)}" for x in diff.handoffs_removed]
     lines += [f"  + created  {_handoff_line(x)}" for x in diff.handoffs_created]
     for c in diff.handoffs_changed:
-        rules_old = " ".join(r for r in c.old.rules if r != "JM100") or "-"
-        rules_new = " ".join(r for r in c.new.rules if r != "JM100") or "-"
+        rules_old = " ".join(risk_factors(c.old.rules)) or "-"
+        rules_new = " ".join(risk_factors(c.new.rules)) or "-"
         lines.append(
             f"  ~ changed  {c.new.source} -> {c.new.target}  risk {_num(c.old.risk)} -> "
             f"{_num(c.new.risk)} ({_signed(c.risk_delta)})  [{rules_old}] -> [{rules_new}]"
@@ -136,13 +137,16 @@ def format_text(diff: JourneyDiff, old_label: str, new_label: str) -> str:
             f"{len(diff.findings_introduced)} introduced",
         ]
         lines += [f"  {line}" for line in _rule_counts(diff)]
+        # The handoffs' own findings (JM100) are the handoff lines above.
         lines += [
             f"  + introduced  {_finding_line(f)}"
             for f in diff.findings_introduced
-            if f.rule != "JM100"
+            if not is_per_handoff(f.rule)
         ]
         lines += [
-            f"  - fixed       {_finding_line(f)}" for f in diff.findings_fixed if f.rule != "JM100"
+            f"  - fixed       {_finding_line(f)}"
+            for f in diff.findings_fixed
+            if not is_per_handoff(f.rule)
         ]
     if diff.touchpoints_added or diff.touchpoints_removed or diff.touchpoints_changed:
         lines += [
@@ -307,7 +311,7 @@ def format_markdown(diff: JourneyDiff, old_label: str, new_label: str) -> str:
     if rows:
         out += ["| | handoff | functions | risk | flow | rules |", "|---|---|---|---|---|---|"]
         for tag, x in rows:
-            rules = " ".join(r for r in x.rules if r != "JM100") or "-"
+            rules = " ".join(risk_factors(x.rules)) or "-"
             out.append(
                 f"| {tag} | {_md(x.source)} → {_md(x.target)} | {_md(x.from_function)} → "
                 f"{_md(x.to_function)} | {_num(x.risk)} | {_num(x.flow)} | {rules} |"
@@ -543,13 +547,13 @@ _HTML_TEMPLATE = """<!DOCTYPE html>
 {% for tag, h in rows %}
 <tr><td>{{ tag }}</td><td><code>{{ h.source }}</code> → <code>{{ h.target }}</code></td>
 <td>{{ h.from_function }} → {{ h.to_function }}</td><td class="num">{{ num(h.risk) }}</td>
-<td class="num">{{ num(h.flow) }}</td><td>{{ h.rules | reject("eq", "JM100") | join(" ") }}</td></tr>
+<td class="num">{{ num(h.flow) }}</td><td>{{ h.rules | factors | join(" ") }}</td></tr>
 {% endfor %}
 {% for c in diff.handoffs_changed %}
 <tr><td>changed</td><td><code>{{ c.new.source }}</code> → <code>{{ c.new.target }}</code></td>
 <td>{{ c.new.from_function }} → {{ c.new.to_function }}</td>
 <td class="num">{{ num(c.old.risk) }} → {{ num(c.new.risk) }}</td>
-<td class="num">{{ num(c.new.flow) }}</td><td>{{ c.new.rules | reject("eq", "JM100") | join(" ") }}</td></tr>
+<td class="num">{{ num(c.new.flow) }}</td><td>{{ c.new.rules | factors | join(" ") }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
@@ -636,7 +640,7 @@ def format_html(
         undefined=jinja2.StrictUndefined,
         finalize=display_text,
     )
-    env.tests["eq"] = lambda a, b: a == b
+    env.filters["factors"] = risk_factors
     rows = [("removed", h) for h in diff.handoffs_removed]
     rows += [("created", h) for h in diff.handoffs_created]
     structure = [

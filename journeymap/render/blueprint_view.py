@@ -8,6 +8,7 @@ context are marked. Support systems show their owner; shadow systems are dashed 
 
 from __future__ import annotations
 
+from journeymap.analysis.catalog import RULES
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.render import _labels as L
 from journeymap.render._dot import label
@@ -26,8 +27,9 @@ from journeymap.render.themes import Theme
 
 __all__ = ["build_blueprint_graph", "CONTEXT_LOSS_RULES"]
 
-#: Rules that mean the customer's context did not make it across a handoff.
-CONTEXT_LOSS_RULES = frozenset({"JM102", "JM103"})
+#: Rules that mean the customer's context did not make it across a handoff (the catalogue's
+#: ``context_loss`` rules).
+CONTEXT_LOSS_RULES = frozenset(code for code, rule in RULES.items() if rule.context_loss)
 _ROWS = (
     ("customer", "Customer actions", "lane"),
     ("interaction", "line of interaction", "line"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from journeymap.analysis.catalog import risk_factors
 from journeymap.analysis.types import Handoff, JourneyAnalysis
 from journeymap.model import Function, Journey
 from journeymap.render import _labels as L
@@ -22,15 +23,13 @@ __all__ = [
 ]
 
 KEY = "~key"
-# JM100 is the informational "this is a handoff" finding, not a risk factor.
-_NOT_RISK = frozenset({"JM100"})
 
 
 def risk_rules(handoff: Handoff | None) -> tuple[str, ...]:
-    """The rule codes that make a handoff risky (sorted, without the informational JM100)."""
+    """The rule codes that make a handoff risky: its risk factors (see the rule catalogue), sorted."""
     if handoff is None:
         return ()
-    return tuple(sorted({r for r in handoff.rules if r not in _NOT_RISK}))
+    return tuple(sorted(set(risk_factors(handoff.rules))))
 
 
 def lanes(journey: Journey) -> list[Function]:

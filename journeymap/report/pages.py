@@ -18,10 +18,12 @@ from typing import Any
 from markupsafe import Markup
 
 from journeymap import __version__
+from journeymap.analysis.catalog import is_per_handoff
 from journeymap.analysis.portfolio import Portfolio
-from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis
+from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
 from journeymap.report import charts, portfolio_view
 from journeymap.report.environment import make_environment, static_text
+from journeymap.report.links import edge_id, page_name
 from journeymap.report.svg import inline_svg
 
 __all__ = [
@@ -70,29 +72,11 @@ def assets() -> Assets:
     return Assets(Markup(css), Markup(js), csp)
 
 
-def page_name(journey_id: str) -> str:
-    """The file name of a journey's page (ids are slugs; anything else is hashed)."""
-    safe = journey_id.replace("-", "").replace("_", "")
-    slug = safe.isascii() and safe.isalnum() and journey_id == journey_id.lower()
-    if journey_id and slug and journey_id != "index":
-        return f"{journey_id}.html"
-    return "j-" + hashlib.sha256(journey_id.encode("utf-8")).hexdigest()[:16] + ".html"
-
-
-def edge_id(source: str, target: str) -> str:
-    """The ``id`` the diagrams give the edge ``source -> target``."""
-    return f"edge-{source}--{target}"
-
-
 def _function_name(analysis: JourneyAnalysis, function_id: str | None) -> str:
     if function_id is None:
         return ""
     function = analysis.journey.functions.get(function_id)
     return function.name if function is not None else function_id
-
-
-def _finding_key(finding: Finding) -> tuple[Any, ...]:
-    return (SEVERITY_ORDER.get(finding.severity, 9), finding.location.line, finding.rule)
 
 
 def _finding_transition(finding: Finding) -> tuple[str, str] | None:
@@ -120,13 +104,13 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
     by_transition: dict[tuple[str, str], list[Finding]] = {}
     for finding in analysis.findings:
         key = _finding_transition(finding)
-        if key is not None and finding.rule != "JM100":
+        if key is not None and not is_per_handoff(finding.rule):
             by_transition.setdefault(key, []).append(finding)
     transitions = {t.key: t for t in journey.transitions()}
     handoff_rows = []
     for h in analysis.handoffs:
         transition = transitions.get((h.source, h.target))
-        found = sorted(by_transition.get((h.source, h.target), []), key=_finding_key)
+        found = sorted_findings(by_transition.get((h.source, h.target), ()), by_severity=True)
         handoff_rows.append(
             {
                 "handoff": h,
@@ -145,9 +129,9 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
         )
     handoff_keys = {(h.source, h.target) for h in analysis.handoffs}
     other = []
-    for finding in sorted(analysis.findings, key=_finding_key):
+    for finding in sorted_findings(analysis.findings, by_severity=True):
         key = _finding_transition(finding)
-        if finding.rule == "JM100" or key in handoff_keys:
+        if is_per_handoff(finding.rule) or key in handoff_keys:
             continue
         if finding.transition is not None:
             target = edge_id(*finding.transition)

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from markupsafe import Markup
+
+from journeymap.analysis.catalog import RULES, code_ranges
 from journeymap.analysis.portfolio import Portfolio
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.report.filters import heat_level
+from journeymap.report.links import page_name
 
 __all__ = ["view"]
 
@@ -31,8 +35,6 @@ def view(
     hrefs: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The index template's portfolio context: heat map, worst handoffs, leads."""
-    from journeymap.report.pages import page_name
-
     names = _names(analyses)
     by_id = {a.journey.id: a for a in analyses}
     hrefs = dict(hrefs or {})
@@ -89,4 +91,8 @@ def view(
         "heat_peak": peak,
         "worst": worst,
         "leads": leads,
+        # the codes that make a handoff risky (JM101&ndash;JM103 or JM105&ndash;JM108)
+        "risky_codes": Markup(
+            code_ranges((c for c, r in RULES.items() if r.risky), sep="&ndash;", joiner=" or ")
+        ),
     }
