@@ -464,13 +464,15 @@ class _Reader:
         hints: Mapping[str, str] | None = None,
         present: Collection[str] = (),
         explain: _Explain | None = None,
+        skip: Collection[Scalar] = (),
     ) -> _Entries | None:
         """A mapping's entries by key text, reporting duplicate, unknown and missing keys.
 
         ``section`` names the field-table section whose keys the mapping takes (None: any key,
         as for ids and kpi names); ``what`` names the mapping in messages. ``hints`` add a hint
         to a missing key's message, ``present`` are required keys found misplaced elsewhere
-        (already reported), and ``explain`` may say why an unknown key is there.
+        (already reported), ``explain`` may say why an unknown key is there, and keys in
+        ``skip`` (reported as misplaced) are left out.
         """
         if type(node) is not MapNode:
             self.wrong(node, name, "a mapping")
@@ -481,6 +483,8 @@ class _Reader:
             if type(key) is not Scalar:
                 if type(key) is not BadNode:
                     self.error(key, f"a key in {what} must be plain text, found {describe(key)}")
+                continue
+            if skip and key in skip:
                 continue
             text = key.value
             first = out.get(text)
@@ -772,13 +776,11 @@ class _Reader:
 
         Keys in ``skip`` (already reported as misplaced) are left out.
         """
-        entries = self.mapping(node, name, f"'{name}'", None)
+        entries = self.mapping(node, name, f"'{name}'", None, skip=skip)
         if entries is None:
             return []
         out = []
         for text, (key, value) in entries.items():
-            if key in skip:
-                continue
             if self.check_id(key, text, name) is not None:
                 out.append((text, (key, value)))
         return out
@@ -920,24 +922,22 @@ class _Reader:
             self.check_journey(entries["touchpoints"], touchpoints)
         if self.problems or journey_id is None:
             return None
-        kwargs = self.build("journey", values)
-        del kwargs["id"], kwargs["journeymap"]
-        return Journey(
-            **{
-                **kwargs,
-                "id": journey_id,
-                "title": kwargs["title"] or journey_id,
-                "path": self.path,
-                "functions": frozen_map(org.functions),
-                "systems": frozen_map(org.systems),
-                "integrations": tuple(org.integrations),
-                "channels": frozen_map(org.channels),
-                "stages": stages,
-                "touchpoints": frozen_map(touchpoints),
-                "uses": uses,
-                "location": self.loc(root),
-            }
+        kwargs = self.build("journey", values)  # persona, owner, description as read
+        del kwargs["journeymap"]
+        kwargs.update(
+            id=journey_id,
+            title=kwargs["title"] or journey_id,
+            path=self.path,
+            functions=frozen_map(org.functions),
+            systems=frozen_map(org.systems),
+            integrations=tuple(org.integrations),
+            channels=frozen_map(org.channels),
+            stages=stages,
+            touchpoints=frozen_map(touchpoints),
+            uses=uses,
+            location=self.loc(root),
         )
+        return Journey(**kwargs)
 
     def journey_id_from_path(self) -> str | None:
         name = os.path.basename(self.path).split(".")[0]
