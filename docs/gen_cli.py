@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from journeymap.analysis.catalog import RULES
+from journeymap.catalog import RULES
 from journeymap.cli import main
 
 WIDTH = 100

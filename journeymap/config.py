@@ -31,7 +31,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from journeymap.analysis.catalog import DEFAULT_WEIGHTS as _CATALOGUE_WEIGHTS
+from journeymap.catalog import DEFAULT_WEIGHTS as _CATALOGUE_WEIGHTS
 from journeymap.durations import MAX_DURATION, MAX_DURATION_HOURS, parse_duration
 from journeymap.errors import InputError, Problem
 from journeymap.model import Location
@@ -55,7 +55,7 @@ CONFIG_NAME = ".journeymap.yaml"
 
 DEFAULT_WEIGHTS: Mapping[str, float] = _CATALOGUE_WEIGHTS
 """Risk weight of each rule that counts in the risk score, from the rule catalogue
-(:data:`journeymap.analysis.catalog.DEFAULT_WEIGHTS`); see docs/methodology.md ("The risk
+(:data:`journeymap.catalog.DEFAULT_WEIGHTS`); see docs/methodology.md ("The risk
 score")."""
 
 

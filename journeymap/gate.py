@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from journeymap.analysis.catalog import RULES, code_ranges
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
+from journeymap.catalog import RULES, code_ranges
 from journeymap.errors import UsageError
 
 __all__ = [

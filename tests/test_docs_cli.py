@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from journeymap.analysis.catalog import RULES
+from journeymap.catalog import RULES
 from journeymap.cli import main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from journeymap.analysis.catalog import RULES
 from journeymap.analysis.types import Handoff, JourneyAnalysis
+from journeymap.catalog import RULES
 
 __all__ = [
     "PairTotal",
@@ -26,7 +26,7 @@ __all__ = [
 
 RISKY_RULES = frozenset(code for code, rule in RULES.items() if rule.risky)
 """A handoff hit by one of these (warning-level) factors counts as *risky* (the catalogue's
-:attr:`~journeymap.analysis.catalog.Rule.risky`: JM101-JM103 and JM105-JM108)."""
+:attr:`~journeymap.catalog.Rule.risky`: JM101-JM103 and JM105-JM108)."""
 
 
 @dataclass(frozen=True)

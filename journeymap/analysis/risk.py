@@ -6,7 +6,7 @@ JM100, the rule that stands for the handoff itself (``per_handoff`` in the catal
 base weight every handoff carries; the factors are the catalogue's ``risk_factor`` rules.
 ``per_customer`` is the handoff's flow divided by the total entry volume (the expected number of
 times one entering customer crosses it), so scores compare across journeys of any volume. The
-default weights are the catalogue's (:data:`journeymap.analysis.catalog.DEFAULT_WEIGHTS`, also
+default weights are the catalogue's (:data:`journeymap.catalog.DEFAULT_WEIGHTS`, also
 :data:`journeymap.config.DEFAULT_WEIGHTS`); docs/methodology.md explains them.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from journeymap.analysis.catalog import RULES
+from journeymap.catalog import RULES
 
 __all__ = ["risk_score"]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from journeymap.analysis._index import SHARE_EPS, Index
-from journeymap.analysis.catalog import RULES
 from journeymap.analysis.context import ContextResult, Systems, connected
 from journeymap.analysis.paths import PingPong
 from journeymap.analysis.types import Finding, Severity
+from journeymap.catalog import RULES
 
 __all__ = [
     "Hits",

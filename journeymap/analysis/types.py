@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
+from journeymap.catalog import Severity
 from journeymap.model import NOWHERE, Journey, Location
 
 __all__ = [
@@ -22,7 +22,6 @@ __all__ = [
     "has_location",
 ]
 
-Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: Mapping[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 

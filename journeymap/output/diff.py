@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from journeymap.analysis.catalog import is_per_handoff, risk_factors
 from journeymap.analysis.types import Finding, Handoff, JourneyAnalysis
+from journeymap.catalog import is_per_handoff, risk_factors
 from journeymap.diff import (
     EPSILON,
     ElementChange,

@@ -11,8 +11,8 @@ import hashlib
 from typing import Any
 from urllib.parse import quote
 
-from journeymap.analysis.catalog import GATE_CODES, RULES
 from journeymap.analysis.types import Finding
+from journeymap.catalog import GATE_CODES, RULES
 from journeymap.gate import GateResult
 from journeymap.output import display_path, has_location
 from journeymap.output.json import dumps

@@ -8,8 +8,8 @@ context are marked. Support systems show their owner; shadow systems are dashed 
 
 from __future__ import annotations
 
-from journeymap.analysis.catalog import RULES
 from journeymap.analysis.types import JourneyAnalysis
+from journeymap.catalog import RULES
 from journeymap.render import _labels as L
 from journeymap.render._dot import label
 from journeymap.render._grid import Band, Grid

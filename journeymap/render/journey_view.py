@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from journeymap.analysis.catalog import risk_factors
 from journeymap.analysis.types import Handoff, JourneyAnalysis
+from journeymap.catalog import risk_factors
 from journeymap.model import Function, Journey
 from journeymap.render import _labels as L
 from journeymap.render._dot import label

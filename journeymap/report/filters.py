@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from journeymap.analysis.catalog import RULES
+from journeymap.catalog import RULES
 from journeymap.model import Location
 
 __all__ = [

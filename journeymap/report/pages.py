@@ -18,9 +18,9 @@ from typing import Any
 from markupsafe import Markup
 
 from journeymap import __version__
-from journeymap.analysis.catalog import is_per_handoff
 from journeymap.analysis.portfolio import Portfolio
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
+from journeymap.catalog import is_per_handoff
 from journeymap.report import charts, portfolio_view
 from journeymap.report.environment import make_environment, static_text
 from journeymap.report.links import edge_id, page_name

@@ -11,9 +11,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from journeymap.analysis.catalog import RULES, code_ranges
 from journeymap.analysis.portfolio import Portfolio
 from journeymap.analysis.types import JourneyAnalysis
+from journeymap.catalog import RULES, code_ranges
 from journeymap.report.filters import heat_level
 from journeymap.report.links import page_name
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from journeymap.analysis.catalog import RULES
 from journeymap.analysis.engine import analyze
 from journeymap.analysis.types import Finding
+from journeymap.catalog import RULES
 from journeymap.config import Config
 from tests.analysis.builders import journey
 

@@ -18,8 +18,8 @@ from typing import Any
 from output_fixtures import tiny_analysis
 
 from journeymap import __version__
-from journeymap.analysis.catalog import RULES
 from journeymap.analysis.types import Finding
+from journeymap.catalog import RULES
 from journeymap.gate import evaluate
 from journeymap.model import Location
 from journeymap.output.sarif import artifact_uri, render_sarif, sarif_log

@@ -1,10 +1,13 @@
 """The rule catalogue: every finding code journeymap reports, with its properties.
 
+Plain data at the bottom of the package (it imports nothing of journeymap), so the config (the
+default risk weights), the analyses and every presentation can all read it.
+
 One table, used by the engine (codes, severities and risk weights), the ``check`` gate
 (``--select``/``--ignore`` validation), SARIF output (``tool.driver.rules``), the presentations
 (which codes are risk factors, which finding stands for a handoff itself) and the docs.
 ``docs/methodology.md`` explains each rule; its anchor is the lower-case code (``#jm102``), and
-its table of risk weights is checked against this one (tests/analysis/test_catalog.py).
+its table of risk weights is checked against this one (tests/test_catalog.py).
 
 Presentation code asks the catalogue (:func:`risk_factors`, :func:`is_per_handoff`, ...) instead
 of spelling out rule codes, so a new rule needs one row here and nothing else.
@@ -15,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-
-from journeymap.analysis.types import Severity
+from typing import Literal
 
 __all__ = [
+    "Severity",
     "Rule",
     "RULES",
     "GATE_CODES",
@@ -29,6 +32,10 @@ __all__ = [
     "is_risky",
     "code_ranges",
 ]
+
+
+Severity = Literal["error", "warning", "info"]
+"""How serious a finding is; the gate fails on ``error`` (or ``warning`` with ``--fail-on``)."""
 
 
 @dataclass(frozen=True)
