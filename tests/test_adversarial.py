@@ -1,4 +1,4 @@
-"""The hostile-input promises of /work/shared/adversarial-corpus.md, end to end through the CLI.
+"""The hostile-input promises of tests/adversarial-corpus.md, end to end through the CLI.
 
 Every case is a real file on disk run through the real commands with click's CliRunner:
 - bad input: exit code 2, every stderr line `path:line:col: error: ...` (or `journeymap: error:`

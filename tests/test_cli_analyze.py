@@ -1,7 +1,7 @@
 """``journeymap analyze`` end to end: real files, the real loader and engine, exact output.
 
-Expected figures are the hand computation of /work/shared/worked/broadband.md (copied as
-tests/data/output/broadband.yaml): flows 200 -> 100 -> 80, visit V = 80 / 0.85, care-call
+Expected figures are the hand computation of tests/data/worked/broadband.md (its journey
+copied as tests/data/output/broadband.yaml): flows 200 -> 100 -> 80, visit V = 80 / 0.85, care-call
 C = 0.25 V, etc.
 """
 

@@ -1,7 +1,7 @@
 """``journeymap check`` end to end: exit codes, linter lines, selection, thresholds, formats.
 
 On the worked example (tests/data/output/broadband.yaml) the hand analysis in
-/work/shared/worked/broadband.md finds warnings only (no JM301-JM303), with JM106 once at the
+tests/data/worked/broadband.md finds warnings only (no JM301-JM303), with JM106 once at the
 5-day wait of call -> visit (line 39 of the file, the flow mapping at column 9).
 """
 

@@ -19,6 +19,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from journeymap.load import load_journey
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "generate.py"
 
@@ -200,11 +202,9 @@ def test_portfolio_shares_one_organisation(tmp_path: Path) -> None:
 
 
 def test_loads_with_journeymaps_loader(tmp_path: Path) -> None:
-    load = pytest.importorskip(
-        "journeymap.load", reason="journeymap.load (the loader, another helper's) not there yet")
     path = tmp_path / "big.journey.yaml"
     path.write_text(gen.generate_journey(1500, seed=11))
-    journey = load.load_journey(path)
+    journey = load_journey(path)
     assert len(journey.touchpoints) == 1500
     data = yaml.safe_load(path.read_text())
     assert sum(len(_edges(tp)) for tp in data["touchpoints"].values()) == sum(
@@ -212,7 +212,7 @@ def test_loads_with_journeymaps_loader(tmp_path: Path) -> None:
     folder = tmp_path / "portfolio"
     gen.generate_portfolio(5, folder, seed=2, touchpoints=30)
     for file in sorted(folder.glob("*.journey.yaml")):
-        loaded = load.load_journey(file)
+        loaded = load_journey(file)
         assert len(loaded.touchpoints) == len(yaml.safe_load(file.read_text())["touchpoints"])
 
 

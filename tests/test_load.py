@@ -202,7 +202,7 @@ def test_valid_fixture_loads(name: str) -> None:
 
 
 def test_worked_example_broadband() -> None:
-    # Facts read off /work/shared/worked/broadband.yaml (copied to tests/data/load/valid).
+    # Facts read off tests/data/worked/broadband.yaml (copied to tests/data/load/valid).
     j = load_journey(VALID / "broadband.yaml")
     assert j.id == "broadband"
     assert j.title == "Broadband installation"
@@ -396,7 +396,7 @@ def test_library_exports() -> None:
 
 
 def test_section_keys_cover_the_design_example() -> None:
-    # Keys listed in design.md's format example, by section (read by hand).
+    # Keys listed in the format example of docs/format.md, by section (read by hand).
     assert set(SECTION_KEYS["touchpoint"]) >= {
         "name", "stage", "function", "channel", "systems", "emotion", "entry", "volume",
         "asks", "pains", "kpis", "next", "outcome",

@@ -7,17 +7,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema  # a test extra (setup.cfg), always installed by `make test`: missing = failing
 import pytest
 import yaml
 
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra (setup.cfg)")
-
-from journeymap.durations import DURATION_PATTERN  # noqa: E402
-from journeymap.errors import InputError  # noqa: E402
-from journeymap.fields import FIELDS, keys_of, required_of  # noqa: E402
-from journeymap.load import SECTION_KEYS, load_journey, load_journey_text  # noqa: E402
-from journeymap.scaffold import starter_journey  # noqa: E402
-from journeymap.schema import SCHEMA_FILE, build_schema, load_schema, render_schema  # noqa: E402
+from journeymap.durations import DURATION_PATTERN
+from journeymap.errors import InputError
+from journeymap.fields import FIELDS, keys_of, required_of
+from journeymap.load import SECTION_KEYS, load_journey, load_journey_text
+from journeymap.scaffold import starter_journey
+from journeymap.schema import SCHEMA_FILE, build_schema, load_schema, render_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "load"

@@ -1,6 +1,6 @@
 """The HTTP side of ``journeymap serve``: a guarded static file server plus an event stream.
 
-Defences, each at our own layer (see /work/shared/adversarial-corpus.md):
+Defences, each at our own layer (see tests/adversarial-corpus.md):
 
 - only files inside the site folder are served: the raw request path is decoded once, any ``.``
   or ``..`` segment, empty segment (``//evil.com``), backslash, NUL or dot-file is refused, and

@@ -110,7 +110,7 @@ def journey(
 
 
 def broadband() -> Journey:
-    """shared/worked/broadband.yaml, transcribed by hand (the loader test uses the file)."""
+    """tests/data/worked/broadband.yaml, transcribed by hand (the loader test uses the file)."""
     return journey(
         functions={
             "marketing": {"name": "Marketing", "lead": "CMO"},

@@ -16,14 +16,14 @@ import pytest
 from journeymap.analysis.engine import analyze
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.graph import silo_graph
+from journeymap.load import load_journey
 
 ORG = Path(__file__).parent.parent / "data" / "analysis" / "org"
 
 
 @pytest.fixture(scope="module")
 def analysis() -> JourneyAnalysis:
-    load = pytest.importorskip("journeymap.load", reason="the loader is not in this tree yet")
-    return analyze(load.load_journey(ORG / "refund.yaml"))
+    return analyze(load_journey(ORG / "refund.yaml"))
 
 
 def test_flows_and_metrics(analysis: JourneyAnalysis) -> None:

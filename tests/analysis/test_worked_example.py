@@ -1,4 +1,4 @@
-"""The worked example (shared/worked/broadband.md): every figure and finding, computed by hand.
+"""The worked example (tests/data/worked/broadband.md): every figure and finding, computed by hand.
 
 Exact values: visit V = 80 / 0.85 = 1600/17, care-call C = 0.25 V = 400/17, survey 0.4 C = 160/17,
 happy 0.75 V = 1200/17; total entry volume 200.
@@ -13,6 +13,7 @@ import pytest
 
 from journeymap.analysis.engine import analyze
 from journeymap.analysis.types import JourneyAnalysis
+from journeymap.load import load_journey
 from journeymap.model import Journey
 from tests.analysis.builders import broadband
 
@@ -22,10 +23,7 @@ V, C, S, H = 1600 / 17, 400 / 17, 160 / 17, 1200 / 17
 
 
 def _from_file() -> Journey:
-    load = pytest.importorskip(
-        "journeymap.load", reason="journeymap.load (the loader) is not in this tree yet"
-    )
-    return load.load_journey(DATA / "broadband.yaml")  # type: ignore[no-any-return]
+    return load_journey(DATA / "broadband.yaml")
 
 
 @pytest.fixture(params=["model", "file"])

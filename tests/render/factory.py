@@ -1,6 +1,6 @@
 """Hand-built journeys and analyses for the render tests (no loader, no engine).
 
-Flows here are written by hand (broadband: from /work/shared/worked/broadband.md) or trivially
+Flows here are written by hand (broadband: from tests/data/worked/broadband.md) or trivially
 stubbed (every touchpoint 1, every transition its share): the renderer only presents them.
 """
 

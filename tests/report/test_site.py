@@ -218,7 +218,7 @@ def test_each_folder_gets_its_own_config(tmp_path: Path) -> None:
     config.write_text("risk:\n  weights: {JM100: 11}\n", encoding="utf-8")
     out = tmp_path / "site"
     build_site([tmp_path / "a", tmp_path / "b"], out, jobs=1)
-    # By hand (shared/worked/broadband.md): the worst handoff is offer -> call, 0.5 per customer,
+    # By hand (tests/data/worked/broadband.md): the worst handoff is offer -> call, 0.5 per customer,
     # hit by JM100 (weight 1, or 11 in `a`), JM101 (2) and JM104 (1): risk 0.5 * 4 = 2 with the
     # defaults, 0.5 * 14 = 7 in `a` (call -> visit: 0.4 * 4 = 1.6, or 0.4 * 14 = 5.6).
     index = (out / "index.html").read_text(encoding="utf-8")
