@@ -72,6 +72,8 @@ __all__ = [
     "load_journey",
     "load_journey_text",
     "load_journeys",
+    "load_journey_with_files",
+    "load_journeys_with_files",
 ]
 
 MAX_WAIT = MAX_DURATION
@@ -112,14 +114,24 @@ _Explain = Callable[[Scalar, Node, _Entries], "tuple[str, str | None] | None"]
 
 def load_journey(path: str | os.PathLike[str]) -> Journey:
     """Load and validate one journey file; raise :class:`InputError` listing every problem."""
-    with gc_paused():
-        return _Session().journey(parse_file(str(path)))
+    return load_journey_with_files(path)[0]
 
 
 def load_journey_text(text: str, path: str) -> Journey:
     """Load a journey from YAML text; ``path`` names it and anchors relative ``uses:`` paths."""
+    return load_journey_with_files(path, text)[0]
+
+
+def load_journey_with_files(
+    path: str | os.PathLike[str], text: str | None = None
+) -> tuple[Journey, tuple[str, ...]]:
+    """Load one journey (from ``text`` when given) and name the organisation files it pulled
+    in, directly or through their own ``uses:`` (real paths, in the order they were read)."""
     with gc_paused():
-        return _Session().journey(parse(text, str(path)))
+        session = _Session()
+        parsed = parse_file(str(path)) if text is None else parse(text, str(path))
+        journey = session.journey(parsed)
+        return journey, session.last_used
 
 
 def load_journeys(paths: Iterable[str | Path]) -> list[Journey]:
@@ -128,14 +140,22 @@ def load_journeys(paths: Iterable[str | Path]) -> list[Journey]:
     Folders are walked with :func:`find_journey_files`; organisation files found there are
     validated too. Problems over all files are raised together as one :class:`InputError`.
     """
+    return [journey for journey, _ in load_journeys_with_files(paths)]
+
+
+def load_journeys_with_files(
+    paths: Iterable[str | Path],
+) -> list[tuple[Journey, tuple[str, ...]]]:
+    """:func:`load_journeys`, each journey with the organisation files it pulled in (see
+    :func:`load_journey_with_files`)."""
     with gc_paused():
         return _load_journeys(paths)
 
 
-def _load_journeys(paths: Iterable[str | Path]) -> list[Journey]:
+def _load_journeys(paths: Iterable[str | Path]) -> list[tuple[Journey, tuple[str, ...]]]:
     session = _Session()
     files, problems = _scan(paths, session)
-    journeys: list[Journey] = []
+    journeys: list[tuple[Journey, tuple[str, ...]]] = []
     seen_ids: dict[str, Journey] = {}
     for parsed, is_org in files:
         try:
@@ -157,7 +177,7 @@ def _load_journeys(paths: Iterable[str | Path]) -> list[Journey]:
             )
         else:
             seen_ids[journey.id] = journey
-        journeys.append(journey)
+        journeys.append((journey, session.last_used))
     problems.extend(session.shared_problems())
     if problems:
         raise InputError(_unique(problems))
@@ -299,6 +319,7 @@ class _Session:
         self._orgs: dict[str, _Org] = {}
         self._org_problems: dict[str, list[Problem]] = {}
         self._org_uses: dict[str, list[str]] = {}
+        self.last_used: tuple[str, ...] = ()  # organisation files of the last journey loaded
 
     def parsed(self, path: str) -> Parsed:
         key = os.path.realpath(path)
@@ -313,11 +334,13 @@ class _Session:
     def journey(self, parsed: Parsed) -> Journey:
         reader = _Reader(parsed.path, parsed.problems[:])
         journey = reader.journey(parsed.root, self, (os.path.realpath(parsed.path),))
+        used = self._closure(reader.used)
         problems = reader.sorted_problems() + [
-            p for key in self._closure(reader.used) for p in self._org_problems.get(key, ())
+            p for key in used for p in self._org_problems.get(key, ())
         ]
         if problems or journey is None:
             raise InputError(_unique(problems))
+        self.last_used = tuple(used)
         return journey
 
     def _closure(self, used: list[str]) -> list[str]:

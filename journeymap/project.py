@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING
 
 from journeymap.config import Config, find_config, load_config, read_config
 from journeymap.errors import InputError, Problem, UsageError
-from journeymap.load import find_journey_files, load_journey, load_journey_text, load_journeys
+from journeymap.load import (
+    find_journey_files,
+    load_journey,
+    load_journey_with_files,
+    load_journeys_with_files,
+)
 from journeymap.model import Journey, Location
 
 if TYPE_CHECKING:
@@ -120,10 +125,10 @@ def find_journeys(paths: Iterable[str | os.PathLike[str]], required: bool = True
     return files
 
 
-def _depends_on(journey: Journey, config_path: str | None) -> tuple[str, ...]:
-    base = os.path.dirname(os.path.abspath(journey.path))
-    files = [os.path.abspath(journey.path)]
-    files += [os.path.abspath(os.path.join(base, used)) for used in journey.uses]
+def _depends_on(
+    journey: Journey, organisation_files: Iterable[str], config_path: str | None
+) -> tuple[str, ...]:
+    files = [os.path.abspath(journey.path), *organisation_files]
     if config_path is not None:
         files.append(os.path.abspath(config_path))
     return tuple(dict.fromkeys(files))
@@ -139,19 +144,19 @@ def load(
     :class:`InputError`; nothing is analysed.
     """
     given = [Path(p) for p in paths]
-    journeys = load_journeys(given)  # walks folders; validates organisation files found there
+    journeys = load_journeys_with_files(given)  # walks folders; checks organisation files too
     if not journeys:
         raise UsageError("no journey files found in " + ", ".join(str(p) for p in given))
     configs = ConfigLookup(config_file)
     out: list[Loaded] = []
     problems: list[Problem] = []
-    for journey in journeys:
+    for journey, organisation_files in journeys:
         try:
             config, source = configs.lookup(journey.path)
         except InputError as err:
             problems += [p for p in err.problems if p not in problems]
             continue
-        out.append(Loaded(journey, config, _depends_on(journey, source)))
+        out.append(Loaded(journey, config, _depends_on(journey, organisation_files, source)))
     if problems:
         raise InputError(problems)
     return out
@@ -178,9 +183,9 @@ def load_file(
     configs: ConfigLookup | None = None,
 ) -> Loaded:
     """One journey file (or its ``text``, named by ``path``) with its config."""
-    journey = load_journey(path) if text is None else load_journey_text(text, os.fspath(path))
+    journey, organisation_files = load_journey_with_files(path, text)
     config, source = (configs or ConfigLookup(config_file)).lookup(path)
-    return Loaded(journey, config, _depends_on(journey, source))
+    return Loaded(journey, config, _depends_on(journey, organisation_files, source))
 
 
 def analyse_file(
@@ -212,17 +217,20 @@ def load_source(
     from journeymap.gitsource import is_git_spec, load_git_journey
 
     lookup = configs or ConfigLookup(config_file)
-    if is_git_spec(spec):
-        journey = load_git_journey(spec, load_journey)
+    from_git = is_git_spec(spec)
+    organisation_files: tuple[str, ...] = ()
+    if from_git:
+        journey = load_git_journey(spec, load_journey)  # its files live in git, not here
+    elif not os.path.exists(spec):
+        raise InputError.at(Location(spec, 1, 1), "no such file or folder")
+    elif os.path.isdir(spec):
+        raise UsageError(f"{spec} is a folder; give one journey file")
     else:
-        if not os.path.exists(spec):
-            raise InputError.at(Location(spec, 1, 1), "no such file or folder")
-        if os.path.isdir(spec):
-            raise UsageError(f"{spec} is a folder; give one journey file")
-        journey = load_journey(spec)
+        journey, organisation_files = load_journey_with_files(spec)
     config, source = lookup.lookup(_config_anchor(config_from or spec))
-    files = _depends_on(journey, source) if not is_git_spec(spec) else (source,) if source else ()
-    return Loaded(journey, config, files)
+    if from_git:
+        return Loaded(journey, config, (source,) if source else ())
+    return Loaded(journey, config, _depends_on(journey, organisation_files, source))
 
 
 def _config_anchor(spec: str) -> str:

@@ -174,3 +174,23 @@ def test_validate_passes_the_examples_and_says_ok() -> None:
     code, out, err = run("validate", str(root))
     assert (code, err) == (0, "")
     assert out.startswith("ok: 5 journeys, ")
+
+
+def test_files_follow_uses_through_organisation_files(tmp_path: Path) -> None:
+    """journey -> teams.yaml -> base.yaml: a change to either must reach caches and previews."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "base.yaml").write_text("journeymap: 1\nfunctions: {b: {name: B}}\n")
+    (tmp_path / "teams.yaml").write_text(
+        "journeymap: 1\nuses: base.yaml\nfunctions: {a: {name: A}}\n"
+    )
+    journey = tmp_path / "j.yaml"
+    journey.write_text(
+        "journeymap: 1\nuses: teams.yaml\nstages: [s]\ntouchpoints:\n"
+        "  one: {stage: s, function: a, next: [two]}\n"
+        "  two: {stage: s, function: b, outcome: done}\n"
+    )
+    expected = (str(journey), str(tmp_path / "teams.yaml"), str(tmp_path / "base.yaml"))
+    assert project.load_file(journey).files == expected
+    [item] = project.load([tmp_path])
+    assert item.files == expected
+    assert project.load_source(str(journey)).files == expected
