@@ -188,6 +188,18 @@ class Journey:
         targets = {t.target for t in self.transitions()}
         return tuple(t for t in self.touchpoints.values() if t.id not in targets)
 
+    def lanes(self) -> tuple[Function, ...]:
+        """Functions by their first touchpoint in the file, then those owning no touchpoint (in
+        file order); a function a touchpoint names but no file declares is ``Function(id, id)``."""
+        result: list[Function] = []
+        placed: set[str] = set()
+        for tp in self.touchpoints.values():
+            if tp.function not in placed:
+                placed.add(tp.function)
+                result.append(self.functions.get(tp.function) or Function(tp.function, tp.function))
+        result.extend(f for f in self.functions.values() if f.id not in placed)
+        return tuple(result)
+
     def stage_index(self) -> dict[str, int]:
         """Each stage's position (0-based) in the file's order."""
         return {stage.id: i for i, stage in enumerate(self.stages)}

@@ -4,15 +4,21 @@ Journeys have volumes on different scales (some give none and count 1 per entry)
 cross-journey total is given twice: ``flow`` sums customers per period as the files state them,
 ``per_customer`` sums the expected crossings per entering customer (scale-free). Functions are
 matched by id across journeys (journeys sharing an organisation file share ids), leads by name.
+
+The portfolio reads one :class:`JourneySummary` per journey (:func:`summarize` cuts one from an
+analysis): exactly what the portfolio, the organisation-wide silo map and the report's index page
+use, so the report cache keeps these instead of whole analyses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from journeymap.analysis.types import Handoff, JourneyAnalysis
+from journeymap.analysis.types import SEVERITY_ORDER, Handoff, JourneyAnalysis, Metrics
 from journeymap.catalog import RULES
+from journeymap.model import Function, Location
 
 __all__ = [
     "PairTotal",
@@ -22,11 +28,69 @@ __all__ = [
     "Portfolio",
     "portfolio",
     "RISKY_RULES",
+    "JourneySummary",
+    "summarize",
 ]
 
 RISKY_RULES = frozenset(code for code, rule in RULES.items() if rule.risky)
 """A handoff hit by one of these (warning-level) factors counts as *risky* (the catalogue's
 :attr:`~journeymap.catalog.Rule.risky`: JM101-JM103 and JM105-JM108)."""
+
+
+@dataclass(frozen=True)
+class JourneySummary:
+    """One journey as the portfolio, the silo map of many journeys and the index page read it."""
+
+    id: str
+    title: str
+    persona: str | None
+    path: str
+    location: Location  # where the journey is defined (for a duplicate-id error)
+    functions: Mapping[str, Function]  # the declared functions, in file order
+    lanes: tuple[Function, ...]  # :meth:`~journeymap.model.Journey.lanes`
+    touchpoint_names: Mapping[str, str]  # touchpoint id -> name, in file order
+    touchpoint_functions: Mapping[str, str]  # touchpoint id -> owning function, in file order
+    touchpoint_flow: Mapping[str, float]  # as in the analysis
+    emotions: tuple[int | None, ...]  # of the touchpoints by stage, then file order
+    metrics: Metrics
+    handoffs: tuple[Handoff, ...]  # ordered by number (risk, highest first)
+    counts: Mapping[str, int]  # findings per severity (every severity, in severity order)
+
+    @property
+    def worst(self) -> Handoff | None:
+        """The riskiest handoff, if any."""
+        return self.handoffs[0] if self.handoffs else None
+
+
+def summarize(analysis: JourneyAnalysis | JourneySummary) -> JourneySummary:
+    """The :class:`JourneySummary` of ``analysis`` (a summary is returned as it is)."""
+    if isinstance(analysis, JourneySummary):
+        return analysis
+    journey = analysis.journey
+    stage_at = journey.stage_index()
+    last = len(stage_at)
+    by_stage = sorted(journey.touchpoints.values(), key=lambda t: stage_at.get(t.stage, last))
+    counts = dict.fromkeys(SEVERITY_ORDER, 0)
+    for finding in analysis.findings:
+        if finding.severity in counts:
+            counts[finding.severity] += 1
+    tps = journey.touchpoints.values()
+    return JourneySummary(
+        id=journey.id,
+        title=journey.title,
+        persona=journey.persona,
+        path=journey.path,
+        location=journey.location,
+        functions=MappingProxyType(dict(journey.functions)),
+        lanes=journey.lanes(),
+        touchpoint_names=MappingProxyType({t.id: t.name for t in tps}),
+        touchpoint_functions=MappingProxyType({t.id: t.function for t in tps}),
+        touchpoint_flow=analysis.touchpoint_flow,
+        emotions=tuple(t.emotion for t in by_stage),
+        metrics=analysis.metrics,
+        handoffs=analysis.handoffs,
+        counts=MappingProxyType(counts),
+    )
 
 
 @dataclass(frozen=True)
@@ -93,16 +157,18 @@ class Portfolio:
     worst_handoffs: tuple[RankedHandoff, ...]  # by risk desc, then journey order, then number
 
 
-def _lead(analysis: JourneyAnalysis, function_id: str) -> str:
-    function = analysis.journey.functions.get(function_id)
+def _lead(summary: JourneySummary, function_id: str) -> str:
+    function = summary.functions.get(function_id)
     if function is None:
         return function_id
     return function.lead or function.name
 
 
-def portfolio(analyses: Iterable[JourneyAnalysis], worst: int = 20) -> Portfolio:
-    """Aggregate ``analyses``; ``worst`` bounds the list of worst handoffs."""
-    analyses = list(analyses)
+def portfolio(
+    analyses: Iterable[JourneyAnalysis | JourneySummary], worst: int = 20
+) -> Portfolio:
+    """Aggregate ``analyses`` (or their summaries); ``worst`` bounds the list of worst handoffs."""
+    summaries = [summarize(a) for a in analyses]
     figures = []
     pairs: dict[tuple[str, str], dict[str, float]] = {}
     pair_journeys: dict[tuple[str, str], set[int]] = {}
@@ -110,14 +176,13 @@ def portfolio(analyses: Iterable[JourneyAnalysis], worst: int = 20) -> Portfolio
     lead_functions: dict[str, set[str]] = {}
     lead_journeys: dict[str, set[int]] = {}
     ranked: list[tuple[float, int, int, RankedHandoff]] = []
-    for k, analysis in enumerate(analyses):
+    for k, analysis in enumerate(summaries):
         m = analysis.metrics
-        severities = [f.severity for f in analysis.findings]
         figures.append(
             JourneyFigures(
-                journey=analysis.journey.id,
-                title=analysis.journey.title,
-                path=analysis.journey.path,
+                journey=analysis.id,
+                title=analysis.title,
+                path=analysis.path,
                 touchpoints=m.touchpoints,
                 handoffs=m.handoffs,
                 expected_handoffs_per_customer=m.expected_handoffs_per_customer,
@@ -125,15 +190,15 @@ def portfolio(analyses: Iterable[JourneyAnalysis], worst: int = 20) -> Portfolio
                 functions_touched=m.functions_touched,
                 total_risk=sum(h.risk for h in analysis.handoffs),
                 worst_risk=max((h.risk for h in analysis.handoffs), default=0.0),
-                errors=severities.count("error"),
-                warnings=severities.count("warning"),
-                infos=severities.count("info"),
+                errors=analysis.counts.get("error", 0),
+                warnings=analysis.counts.get("warning", 0),
+                infos=analysis.counts.get("info", 0),
             )
         )
         lead_share: dict[str, float] = {}
-        for tp in analysis.journey.touchpoints.values():
-            lead = _lead(analysis, tp.function)
-            lead_functions.setdefault(lead, set()).add(tp.function)
+        for function_id in analysis.touchpoint_functions.values():
+            lead = _lead(analysis, function_id)
+            lead_functions.setdefault(lead, set()).add(function_id)
             lead_journeys.setdefault(lead, set()).add(k)
         for function_id, share in m.function_flow_share.items():
             lead = _lead(analysis, function_id)
@@ -158,8 +223,8 @@ def portfolio(analyses: Iterable[JourneyAnalysis], worst: int = 20) -> Portfolio
             if h.owner is not None:
                 totals = leads.setdefault(_lead(analysis, h.owner), _zero_lead())
                 totals["owned"] += 1
-            ranked.append((-h.risk, k, h.number, RankedHandoff(analysis.journey.id, h)))
-    n = len(analyses)
+            ranked.append((-h.risk, k, h.number, RankedHandoff(analysis.id, h)))
+    n = len(summaries)
     pair_totals = tuple(
         sorted(
             (

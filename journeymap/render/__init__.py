@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from journeymap.analysis.portfolio import JourneySummary
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.errors import UsageError
 from journeymap.render.themes import THEMES, get_theme
@@ -40,12 +41,21 @@ def build_dot(
 
 
 def build_silo_dot(
-    analyses: JourneyAnalysis | Sequence[JourneyAnalysis], theme: str = "default"
+    analyses: JourneyAnalysis
+    | JourneySummary
+    | Sequence[JourneyAnalysis]
+    | Sequence[JourneyAnalysis | JourneySummary],
+    theme: str = "default",
 ) -> str:
-    """The silo map: functions sized by the flow they own, handoffs aggregated between them."""
+    """The silo map: functions sized by the flow they own, handoffs aggregated between them.
+
+    Takes analyses or their :class:`~journeymap.analysis.portfolio.JourneySummary` (the report
+    index draws it from the summaries its cache keeps)."""
     from journeymap.render.silos_view import build_silo_graph
 
-    items = [analyses] if isinstance(analyses, JourneyAnalysis) else list(analyses)
+    items = (
+        [analyses] if isinstance(analyses, (JourneyAnalysis, JourneySummary)) else list(analyses)
+    )
     if not items:
         raise UsageError("the silos view needs at least one journey")
     return build_silo_graph(items, get_theme(theme))

@@ -40,14 +40,7 @@ def lanes(journey: Journey) -> list[Function]:
     read top to bottom the way the journey goes, entry lanes first; a function that a
     touchpoint names but no file declares gets a lane named after its id.
     """
-    result: list[Function] = []
-    placed: set[str] = set()
-    for tp in journey.touchpoints.values():
-        if tp.function not in placed:
-            placed.add(tp.function)
-            result.append(journey.functions.get(tp.function) or Function(tp.function, tp.function))
-    result.extend(f for f in journey.functions.values() if f.id not in placed)
-    return result
+    return list(journey.lanes())
 
 
 def stage_list(journey: Journey) -> list[str]:

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 
 import pydot
 
+from journeymap.analysis.portfolio import JourneySummary, summarize
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.render import _labels as L
 from journeymap.render._dot import attrs, dot_text, edge, label, node
 from journeymap.render._labels import text_lines
 from journeymap.render.escape import clip, dot_quote, svg_id
-from journeymap.render.journey_view import lanes, risk_rules
+from journeymap.render.journey_view import risk_rules
 from journeymap.render.themes import Theme
 
 __all__ = ["build_silo_graph"]
@@ -35,24 +36,27 @@ class _Link:
     rules: set[str] = field(default_factory=set)
 
 
-def build_silo_graph(analyses: Sequence[JourneyAnalysis], theme: Theme) -> str:
-    """DOT for the silos view of one or more journeys."""
+def build_silo_graph(
+    analyses: Sequence[JourneyAnalysis | JourneySummary], theme: Theme
+) -> str:
+    """DOT for the silos view of one or more journeys (analyses or their summaries)."""
+    summaries = [summarize(a) for a in analyses]
     names: dict[str, str] = {}
     leads: dict[str, str | None] = {}
     owned: dict[str, float] = {}
-    single = len(analyses) == 1
-    for analysis in analyses:
-        scale = 1.0 if single else 1.0 / (analysis.metrics.total_volume or 1.0)
-        for f in lanes(analysis.journey):
+    single = len(summaries) == 1
+    for summary in summaries:
+        scale = 1.0 if single else 1.0 / (summary.metrics.total_volume or 1.0)
+        for f in summary.lanes:
             names.setdefault(f.id, f.name)
             leads.setdefault(f.id, f.lead)
             owned.setdefault(f.id, 0.0)
-        for tp_id, flow in analysis.touchpoint_flow.items():
-            tp = analysis.journey.touchpoints.get(tp_id)
-            if tp is not None:
-                owned[tp.function] = owned.get(tp.function, 0.0) + flow * scale
+        for tp_id, flow in summary.touchpoint_flow.items():
+            function = summary.touchpoint_functions.get(tp_id)
+            if function is not None:
+                owned[function] = owned.get(function, 0.0) + flow * scale
     links: dict[tuple[str, str], _Link] = {}
-    for analysis in analyses:
+    for analysis in summaries:
         for h in analysis.handoffs:
             link = links.setdefault((h.from_function, h.to_function), _Link())
             link.flow += h.flow if single else h.per_customer
@@ -64,11 +68,11 @@ def build_silo_graph(analyses: Sequence[JourneyAnalysis], theme: Theme) -> str:
     max_link = max((link.flow for link in links.values()), default=0.0) or 1.0
 
     if single:
-        j = analyses[0].journey
+        j = summaries[0]
         title = f"{clip(j.title or j.id)} \u2014 silo map"
         graph_id = f"silos-{svg_id(j.id)}"
     else:
-        title = f"Silo map of {len(analyses)} journeys"
+        title = f"Silo map of {len(summaries)} journeys"
         graph_id = "silos"
     graph = pydot.Dot(dot_quote(graph_id), graph_type="digraph", strict=False)
     graph.set_graph_defaults(

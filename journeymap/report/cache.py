@@ -43,7 +43,7 @@ copyreg.pickle(MappingProxyType, _reduce_read_only)
 
 _SUFFIX = ".entry"
 _PAGE = ".html"
-_FORMAT = b"journeymap-report-cache/2\0"
+_FORMAT = b"journeymap-report-cache/3\0"  # 3: summaries are JourneySummary
 
 
 def default_cache_dir(out_dir: Path) -> Path:
@@ -89,7 +89,7 @@ class Entry:
     """What the cache keeps about one journey (or the silo map)."""
 
     deps: Mapping[str, str]  # file path -> sha256 of the organisation files it used
-    summary: Any  # the journey's index_summary (None for the silo map)
+    summary: Any  # the journey's JourneySummary (index_summary; None for the silo map)
     page: Path  # the rendered page (or SVG) in the cache, ready to be hard-linked
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from journeymap import __version__
-from journeymap.analysis.portfolio import Portfolio
+from journeymap.analysis.portfolio import JourneySummary, Portfolio, summarize
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
 from journeymap.catalog import is_per_handoff
 from journeymap.report import charts, portfolio_view
@@ -264,24 +264,24 @@ def render_journey_page(
     return env.get_template("journey.html.j2").render(context)
 
 
-def journey_summary(analysis: JourneyAnalysis, href: str | None = None) -> dict[str, Any]:
+def journey_summary(
+    analysis: JourneyAnalysis | JourneySummary, href: str | None = None
+) -> dict[str, Any]:
     """The key figures of one journey for the portfolio table."""
-    journey, metrics = analysis.journey, analysis.metrics
-    order = charts.display_order(analysis)
-    emotions = [journey.touchpoints[t].emotion for t in order]
+    journey = summarize(analysis)
+    emotions = journey.emotions
     scored = [e for e in emotions if e is not None]
     label = (
         f"Emotion along {journey.title}: from {scored[0]} to {scored[-1]}, lowest {min(scored)}"
         if scored
         else f"No emotion scores in {journey.title}"
     )
-    counts = _severity_counts(analysis.findings)
     return {
         "journey": journey,
         "href": href or page_name(journey.id),
-        "metrics": metrics,
-        "worst": analysis.handoffs[0] if analysis.handoffs else None,
-        "counts": counts,
+        "metrics": journey.metrics,
+        "worst": journey.worst,
+        "counts": journey.counts,
         "sparkline": charts.sparkline(
             [float(e) if e is not None else None for e in emotions], label
         ),
@@ -298,7 +298,7 @@ def silo_markup(silo_svg: bytes | str) -> Markup:
 
 
 def render_index(
-    analyses: Sequence[JourneyAnalysis],
+    analyses: Sequence[JourneyAnalysis | JourneySummary],
     portfolio: Portfolio,
     silo_svg: bytes | str | Markup | None,
     *,
@@ -310,11 +310,14 @@ def render_index(
     """The portfolio index: every journey, the organisation-wide silo map, heat map and leads.
 
     ``silo_svg`` is the silo map's SVG from Graphviz, or :class:`~markupsafe.Markup` already made
-    by :func:`silo_markup` (the site build caches that), or ``None`` (no map).
+    by :func:`silo_markup` (the site build caches that), or ``None`` (no map). ``analyses`` may be
+    full analyses or their :class:`~journeymap.analysis.portfolio.JourneySummary` (what the
+    report cache keeps); the page is the same.
     """
     env = make_environment()
     hrefs = hrefs or {}
-    summaries = [journey_summary(a, hrefs.get(a.journey.id)) for a in analyses]
+    journeys = [summarize(a) for a in analyses]
+    summaries = [journey_summary(j, hrefs.get(j.id)) for j in journeys]
     context: dict[str, Any] = {
         "summaries": summaries,
         "silo_map": silo_svg
@@ -326,10 +329,8 @@ def render_index(
         "live": live,
         "page_title": f"{title} \u2014 journeymap",
         "title": title,
-        "hrefs": {
-            a.journey.id: hrefs.get(a.journey.id) or page_name(a.journey.id) for a in analyses
-        },
+        "hrefs": {j.id: hrefs.get(j.id) or page_name(j.id) for j in journeys},
         "share_bar": charts.share_bar,
     }
-    context.update(portfolio_view.view(portfolio, analyses, hrefs))
+    context.update(portfolio_view.view(portfolio, journeys, hrefs))
     return env.get_template("index.html.j2").render(context)

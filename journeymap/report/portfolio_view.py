@@ -11,8 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from journeymap.analysis.portfolio import Portfolio
-from journeymap.analysis.types import JourneyAnalysis
+from journeymap.analysis.portfolio import JourneySummary, Portfolio
 from journeymap.catalog import RULES, code_ranges
 from journeymap.report.filters import heat_level
 from journeymap.report.links import page_name
@@ -20,23 +19,23 @@ from journeymap.report.links import page_name
 __all__ = ["view"]
 
 
-def _names(analyses: Sequence[JourneyAnalysis]) -> dict[str, str]:
+def _names(journeys: Sequence[JourneySummary]) -> dict[str, str]:
     """Function id -> display name (the first journey defining it wins; files may override)."""
     names: dict[str, str] = {}
-    for analysis in analyses:
-        for function in analysis.journey.functions.values():
+    for journey in journeys:
+        for function in journey.functions.values():
             names.setdefault(function.id, function.name)
     return names
 
 
 def view(
     portfolio: Portfolio,
-    analyses: Sequence[JourneyAnalysis],
+    journeys: Sequence[JourneySummary],
     hrefs: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The index template's portfolio context: heat map, worst handoffs, leads."""
-    names = _names(analyses)
-    by_id = {a.journey.id: a for a in analyses}
+    names = _names(journeys)
+    by_id = {j.id: j for j in journeys}
     hrefs = dict(hrefs or {})
     # Heat map: functions that take part in a handoff, busiest first, then by name.
     involvement: dict[str, float] = {}
@@ -61,19 +60,19 @@ def view(
         heat_rows.append({"function": a, "name": names.get(a, a), "cells": row})
     worst = []
     for ranked in portfolio.worst_handoffs:
-        analysis = by_id.get(ranked.journey)
-        if analysis is None:
+        journey = by_id.get(ranked.journey)
+        if journey is None:
             continue
-        tps = analysis.journey.touchpoints
+        tps = journey.touchpoint_names
         h = ranked.handoff
-        fn = analysis.journey.functions
+        fn = journey.functions
         worst.append(
             {
-                "journey": analysis.journey,
+                "journey": journey,
                 "href": f"{hrefs.get(ranked.journey) or page_name(ranked.journey)}#handoff-{h.number}",
                 "handoff": h,
-                "source": tps[h.source].name if h.source in tps else h.source,
-                "target": tps[h.target].name if h.target in tps else h.target,
+                "source": tps.get(h.source, h.source),
+                "target": tps.get(h.target, h.target),
                 "from_function": fn[h.from_function].name
                 if h.from_function in fn
                 else h.from_function,

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from journeymap.errors import InputError, OutputError, Problem, UsageError
 from journeymap.report import cache as cache_mod
 from journeymap.report.pages import page_name, render_index, render_journey_page, silo_markup
-from journeymap.report.summary import index_summary
+from journeymap.report.summary import JourneySummary, index_summary
 
 __all__ = ["SiteResult", "build_site", "SITE_MARKER", "Progress"]
 
@@ -63,7 +63,7 @@ class _Done:
     index: int
     problems: tuple[Problem, ...]
     page: str | None = None
-    summary: Any = None  # the journey's index_summary
+    summary: JourneySummary | None = None  # the journey's index_summary
     deps: dict[str, str] | None = None  # organisation files used -> sha256
 
 
@@ -194,7 +194,7 @@ def build_site(
         else None
     )
     # Per journey: its index summary, and its page as a cached file or as text to write.
-    summaries: list[Any] = [None] * len(files)
+    summaries: list[JourneySummary | None] = [None] * len(files)
     pages: list[Path | str | None] = [None] * len(files)
     keys: list[str] = []
     todo: list[_Job] = []
@@ -234,7 +234,7 @@ def build_site(
     if problems:
         raise InputError(problems)
     analyses = _unique(summaries)
-    ids = [a.journey.id for a in analyses]
+    ids = [a.id for a in analyses]
     index_html = _render_index(analyses, theme, renderer, timeout, store)
     tick("index.html")
 
@@ -294,18 +294,18 @@ def _run(todo: list[_Job], jobs: int | None, tick: Callable[[str], None]) -> lis
     return sorted(results, key=lambda r: r.index)
 
 
-def _unique(summaries: list[Any]) -> list[Any]:
+def _unique(summaries: list[JourneySummary | None]) -> list[JourneySummary]:
     """The journeys' summaries in file order; :class:`InputError` if two share an id."""
     analyses = [s for s in summaries if s is not None]
-    seen: dict[str, Any] = {}
+    seen: dict[str, JourneySummary] = {}
     problems = []
     for analysis in analyses:
-        other = seen.setdefault(analysis.journey.id, analysis)
+        other = seen.setdefault(analysis.id, analysis)
         if other is not analysis:
             problems.append(
                 Problem(
-                    analysis.journey.location,
-                    f"journey id {analysis.journey.id!r} is also used by {other.journey.path}",
+                    analysis.location,
+                    f"journey id {analysis.id!r} is also used by {other.path}",
                     "give each journey its own id",
                 )
             )
@@ -315,7 +315,7 @@ def _unique(summaries: list[Any]) -> list[Any]:
 
 
 def _render_index(
-    analyses: list[Any], theme: str, renderer: str, timeout: float | None, store: Any
+    analyses: list[JourneySummary], theme: str, renderer: str, timeout: float | None, store: Any
 ) -> str:
     from journeymap.analysis.portfolio import portfolio
     from journeymap.render import build_silo_dot, render_dot
@@ -335,5 +335,5 @@ def _render_index(
         svg = silo_markup(render_dot(dot, "svg", renderer, timeout))
         if store is not None:
             store.put(key, {}, None, str(svg).encode("utf-8"))
-    hrefs = {a.journey.id: page_name(a.journey.id) for a in analyses}
+    hrefs = {a.id: page_name(a.id) for a in analyses}
     return render_index(analyses, portfolio(analyses), svg, hrefs=hrefs, theme=theme)

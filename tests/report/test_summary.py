@@ -1,15 +1,19 @@
-"""The cut-down analysis the cache keeps for the index renders the very same index."""
+"""The journey summary the cache keeps for the index renders the very same index."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from pathlib import Path
 
+import pytest
+
 from journeymap.analysis.engine import analyze
-from journeymap.analysis.portfolio import portfolio
+from journeymap.analysis.portfolio import JourneySummary, portfolio, summarize
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.config import load_config
 from journeymap.load import load_journeys
+from journeymap.model import Journey
 from journeymap.render import build_silo_dot, render_dot
 from journeymap.report import cache as _cache  # noqa: F401  (teaches pickle read-only mappings)
 from journeymap.report import render_index
@@ -39,11 +43,24 @@ def test_index_from_summaries_is_byte_identical_to_index_from_full_analyses(
 
 def test_summary_keeps_finding_counts_and_drops_their_text(broadband: JourneyAnalysis) -> None:
     slim = index_summary(broadband)
-    assert len(slim.findings) == len(broadband.findings)
-    assert [f.severity for f in slim.findings] == [f.severity for f in broadband.findings]
-    assert {f.message for f in slim.findings} == {""}
+    assert isinstance(slim, JourneySummary) and not isinstance(slim, JourneyAnalysis)
+    severities = [f.severity for f in broadband.findings]
+    assert dict(slim.counts) == {s: severities.count(s) for s in ("error", "warning", "info")}
     assert slim.handoffs == broadband.handoffs and slim.metrics == broadband.metrics
-    assert all(not tp.pains and not tp.next for tp in slim.journey.touchpoints.values())
+    assert slim.worst == broadband.handoffs[0]
+    journey = broadband.journey
+    assert (slim.id, slim.title, slim.path) == (journey.id, journey.title, journey.path)
+    assert list(slim.touchpoint_functions) == list(journey.touchpoints)
+    assert slim.lanes == journey.lanes()
+
+
+def test_summary_is_frozen_and_holds_no_journey(broadband: JourneyAnalysis) -> None:
+    slim = index_summary(broadband)
+    assert dataclasses.is_dataclass(slim)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        slim.title = "x"  # type: ignore[misc]
+    assert not any(isinstance(getattr(slim, f.name), Journey) for f in dataclasses.fields(slim))
+    assert summarize(slim) is slim and portfolio([slim]) == portfolio([broadband])
 
 
 def test_summary_pickles_much_smaller(broadband: JourneyAnalysis) -> None:
