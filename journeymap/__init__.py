@@ -19,6 +19,8 @@ from journeymap.model import (
 )
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from journeymap.analysis.types import JourneyAnalysis
     from journeymap.config import Config
 
@@ -43,6 +45,7 @@ __all__ = [
     "analyze",
     "load_journey",
     "load_journeys",
+    "to_networkx",
 ]
 
 
@@ -54,3 +57,16 @@ def analyze(journey: Journey, config: Config | None = None) -> JourneyAnalysis:
     from journeymap.analysis.engine import analyze as run
 
     return run(journey, config)
+
+
+def to_networkx(journey: Journey, analysis: JourneyAnalysis | None = None) -> nx.DiGraph:
+    """The journey as a networkx ``DiGraph``, the graph the analyses run on (see
+    :func:`journeymap.graph.to_networkx` for its attributes; docs/api.md for an example).
+
+    With ``analysis`` (``journeymap.analyze(journey)``) nodes and edges also carry flows, and
+    handoffs their risk, rule codes and number. Imported on first call so that ``import
+    journeymap`` does not import networkx.
+    """
+    from journeymap.graph import to_networkx as build
+
+    return build(journey, analysis)

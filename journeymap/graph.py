@@ -1,90 +1,161 @@
 """The journey as networkx graphs: touchpoints, the silo map, and the system integrations.
 
-The only place journeymap builds networkx graphs. Graphs are built from the immutable model and,
-optionally, an analysis (for flows and risk); they are fresh objects the caller may modify.
+The only place journeymap builds networkx graphs. :func:`to_networkx` is the graph the analyses
+run on (:mod:`journeymap.analysis._index` takes its probabilities from it, and reachability,
+strongly connected components and path bounds are networkx algorithms on it); with an analysis
+it also carries what the engine computed. Graphs are built from the immutable model and,
+optionally, an analysis; they are fresh objects the caller may modify.
+
+Data flows one way: model -> graph -> analysis. This module imports nothing from
+:mod:`journeymap.analysis` at run time (the analysis type is for type checking only): a graph
+with analysis results is built from an analysis the caller already has.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from journeymap.model import Journey
+from journeymap.model import Journey, Touchpoint
 
 if TYPE_CHECKING:
     from journeymap.analysis.types import JourneyAnalysis
 
-__all__ = ["journey_graph", "silo_graph", "system_graph"]
+__all__ = ["SHARE_EPS", "split", "to_networkx", "silo_graph", "system_graph"]
+
+SHARE_EPS = 1e-9
+"""Tolerance when comparing sums of shares with 1 (0.1 + 0.2 + 0.7 is not exactly 1.0)."""
 
 
-def journey_graph(journey: Journey, analysis: JourneyAnalysis | None = None) -> nx.DiGraph:
-    """Touchpoints as nodes, transitions as edges, in file order.
+def split(touchpoint: Touchpoint) -> tuple[list[float], float, float | None]:
+    """How customers leave ``touchpoint``: the probability of each of its transitions (in the
+    order listed), the probability of leaving the journey here, and the raw sum of its shares
+    (None when its transitions give none).
+
+    A terminal touchpoint is left with probability 1. Without shares customers split evenly.
+    Shares that sum above 1 (rule JM303) are scaled down to sum to 1, so the chain stays
+    well-defined; shares summing below 1 leave the rest to drop off.
+    """
+    nxt = touchpoint.next
+    k = len(nxt)
+    if k == 0:
+        return [], 1.0, None
+    shares = [t.share for t in nxt]
+    if all(s is None for s in shares):
+        return [1.0 / k] * k, 0.0, None
+    # Mixed shares are a load error; a missing one counts 0 here.
+    raw = [float(s) if s is not None else 0.0 for s in shares]
+    total = sum(raw)
+    if total > 1.0 + SHARE_EPS:
+        return [s / total for s in raw], 0.0, total
+    return raw, max(0.0, 1.0 - total), total
+
+
+def to_networkx(journey: Journey, analysis: JourneyAnalysis | None = None) -> nx.DiGraph:
+    """The journey as a directed graph: touchpoints as nodes, transitions as edges, in file order.
+
+    Nodes are touchpoint ids, in file order; each node's edges are its transitions as listed.
 
     Node attributes: ``touchpoint`` (the model object), ``name``, ``stage``, ``function``,
-    ``channel``, ``systems``, ``emotion``, ``asks``, ``outcome``, ``entry`` (bool), ``volume``
-    (entry volume: given, 1 by default, 0 for non-entries), and with ``analysis`` ``flow``.
-    Edge attributes: ``transition``, ``share`` (as written, or None), ``probability`` (what the
-    flow uses: the share, 1/k without shares, scaled when shares sum above 1), ``wait_hours``,
-    ``carries``, ``owner``, ``handoff`` (bool), and with ``analysis`` ``flow`` and for handoffs
-    ``risk``, ``rules`` and ``number``.
-    """
-    from journeymap.analysis._index import build_index
+    ``channel``, ``systems``, ``emotion``, ``asks``, ``outcome``, ``entry`` (bool: customers
+    enter here), ``volume`` (customers entering here per period: as given, 1 by default, 0 for
+    touchpoints that are not entries), ``exit_probability`` (the probability that a customer here
+    leaves the journey: 1 at a terminal, the drop-off where shares sum below 1, else 0) and
+    ``share_total`` (the raw sum of the shares out of it, None without shares).
 
-    ix = build_index(journey)
+    Edge attributes: ``transition`` (the model object), ``share`` (as written, or None),
+    ``probability`` (what the flow uses: the share, 1/k without shares, scaled when shares sum
+    above 1), ``wait_hours``, ``carries``, ``owner`` and ``handoff`` (bool: the two touchpoints
+    have different functions).
+
+    With ``analysis`` (from :func:`journeymap.analyze` of the same journey), nodes also carry
+    ``flow`` (expected visits per period) and ``rules`` (the rule codes of the findings located
+    at the touchpoint, sorted), and edges ``flow`` (customers per period); handoff edges also
+    carry ``risk``, ``rules`` (the risk factors that hit it) and ``number`` (its rank by risk,
+    as in the diagrams). Graph attributes: ``id``, ``title``, ``path``.
+    """
+    entry_ids = {tp.id for tp in journey.entries()}
     graph = nx.DiGraph(id=journey.id, title=journey.title, path=journey.path)
-    entries = set(ix.entries)
-    flows = analysis.touchpoint_flow if analysis is not None else None
-    for i, tp in enumerate(ix.touchpoints):
-        attrs = {
-            "touchpoint": tp,
-            "name": tp.name,
-            "stage": tp.stage,
-            "function": tp.function,
-            "channel": tp.channel,
-            "systems": tp.systems,
-            "emotion": tp.emotion,
-            "asks": tp.asks,
-            "outcome": tp.outcome,
-            "entry": i in entries,
-            "volume": ix.volume[i],
-        }
-        if flows is not None:
-            attrs["flow"] = flows.get(tp.id, 0.0)
-        graph.add_node(tp.id, **attrs)
-    handoffs = {(h.source, h.target): h for h in analysis.handoffs} if analysis else {}
-    for e, t in enumerate(ix.transitions):
-        attrs = {
-            "transition": t,
-            "share": t.share,
-            "probability": ix.prob[e],
-            "wait_hours": t.wait_hours,
-            "carries": t.carries,
-            "owner": t.owner,
-            "handoff": ix.handoff[e],
-        }
-        if analysis is not None:
-            attrs["flow"] = analysis.transition_flow.get(t.key, 0.0)
-            handoff = handoffs.get(t.key)
-            if handoff is not None:
-                attrs.update(risk=handoff.risk, rules=handoff.rules, number=handoff.number)
-        graph.add_edge(t.source, t.target, **attrs)
+    touchpoints = journey.touchpoints
+    edges: list[tuple[str, str, dict[str, Any]]] = []
+    nodes: list[tuple[str, dict[str, Any]]] = []
+    for tp in touchpoints.values():
+        probs, leave, total = split(tp)
+        entry = tp.id in entry_ids
+        nodes.append(
+            (
+                tp.id,
+                {
+                    "touchpoint": tp,
+                    "name": tp.name,
+                    "stage": tp.stage,
+                    "function": tp.function,
+                    "channel": tp.channel,
+                    "systems": tp.systems,
+                    "emotion": tp.emotion,
+                    "asks": tp.asks,
+                    "outcome": tp.outcome,
+                    "entry": entry,
+                    "volume": (1.0 if tp.volume is None else float(tp.volume)) if entry else 0.0,
+                    "exit_probability": leave,
+                    "share_total": total,
+                },
+            )
+        )
+        function = tp.function
+        for t, p in zip(tp.next, probs, strict=True):
+            edges.append(
+                (
+                    t.source,
+                    t.target,
+                    {
+                        "transition": t,
+                        "share": t.share,
+                        "probability": p,
+                        "wait_hours": t.wait_hours,
+                        "carries": t.carries,
+                        "owner": t.owner,
+                        "handoff": touchpoints[t.target].function != function,
+                    },
+                )
+            )
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
+    if analysis is not None:
+        _annotate(graph, analysis)
     return graph
 
 
-def silo_graph(journey: Journey, analysis: JourneyAnalysis | None = None) -> nx.DiGraph:
-    """The silo map: functions as nodes, one edge per function pair with handoffs between them.
+def _annotate(graph: nx.DiGraph, analysis: JourneyAnalysis) -> None:
+    """Add flows, risks and rule codes from ``analysis`` to a graph of the same journey."""
+    flows = analysis.touchpoint_flow
+    at: dict[tuple[str, int, int], set[str]] = {}
+    for finding in analysis.findings:
+        if finding.transition is None:
+            loc = finding.location
+            at.setdefault((loc.path, loc.line, loc.col), set()).add(finding.rule)
+    for tid, data in graph.nodes(data=True):
+        data["flow"] = flows.get(tid, 0.0)
+        loc = data["touchpoint"].location
+        data["rules"] = tuple(sorted(at.get((loc.path, loc.line, loc.col), ())))
+    edge_flow = analysis.transition_flow
+    for u, v, data in graph.edges(data=True):
+        data["flow"] = edge_flow.get((u, v), 0.0)
+    for h in analysis.handoffs:
+        if graph.has_edge(h.source, h.target):
+            graph.edges[h.source, h.target].update(risk=h.risk, rules=h.rules, number=h.number)
+
+
+def silo_graph(journey: Journey, analysis: JourneyAnalysis) -> nx.DiGraph:
+    """The silo map of ``journey`` from its ``analysis``: functions as nodes, one edge per function pair with
+    handoffs between them.
 
     Nodes (every function a touchpoint uses, in first-use order) carry ``name``, ``lead``,
     ``touchpoints`` (count) and ``flow`` (sum of their touchpoints' inflow). Edges carry
     ``count`` (handoff transitions), ``flow`` (customers per period), ``per_customer``, ``risk``
-    (sum of the handoffs' risk scores) and ``transitions`` (the (source, target) pairs). Without
-    ``analysis`` the journey is analysed first.
+    (sum of the handoffs' risk scores) and ``transitions`` (the (source, target) pairs).
     """
-    if analysis is None:
-        from journeymap.analysis.engine import analyze
-
-        analysis = analyze(journey)
     graph = nx.DiGraph(id=journey.id, title=journey.title)
     for tp in journey.touchpoints.values():
         if tp.function not in graph:

@@ -1,21 +1,25 @@
-"""A compact, integer-indexed view of a journey that every analysis shares.
+"""A compact, integer-indexed view of a journey's graph that every analysis shares.
 
-networkx graphs are the public graph interface (:mod:`journeymap.graph`); the analyses work on
-plain lists indexed by touchpoint and transition position instead, so that a journey of 100,000
-touchpoints is analysed in seconds and a few hundred megabytes. Touchpoints are numbered in file
-order, transitions in :meth:`Journey.transitions` order (by source touchpoint, then as listed).
+The graph is the networkx graph of :func:`journeymap.graph.to_networkx`; the graph algorithms
+of the analyses (reachability, strongly connected components, path bounds) run on it, and the
+probabilities come from the function that gives the graph its own. Beside it the
+analyses keep plain tuples indexed by touchpoint and transition position, for the per-element
+loops (the flow solve, the rules, the repeat-ask search), so that a journey of 100,000
+touchpoints is analysed in seconds and a few hundred megabytes. Touchpoints are numbered in
+file order (the graph's node order), transitions in :meth:`Journey.transitions` order (by
+source touchpoint, then as listed: the graph's edge order).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import networkx as nx
+
+from journeymap.graph import SHARE_EPS, split, to_networkx
 from journeymap.model import Journey, Touchpoint, Transition
 
 __all__ = ["Index", "SHARE_EPS", "build_index"]
-
-SHARE_EPS = 1e-9
-"""Tolerance when comparing sums of shares with 1 (0.1 + 0.2 + 0.7 is not exactly 1.0)."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Index:
     """Touchpoints and transitions by position, with the figures every analysis needs."""
 
     journey: Journey
+    graph: nx.DiGraph  # to_networkx(journey): nodes are ids, edges (source id, target id)
     ids: tuple[str, ...]
     pos: dict[str, int]
     touchpoints: tuple[Touchpoint, ...]
@@ -47,13 +52,19 @@ class Index:
         return sum(self.volume)
 
 
-def build_index(journey: Journey) -> Index:
-    """Number the touchpoints and transitions of ``journey`` and derive probabilities.
+def build_index(journey: Journey, graph: nx.DiGraph | None = None) -> Index:
+    """Number the touchpoints and transitions of ``journey`` beside its graph
+    (``to_networkx(journey)``, built here unless given).
 
-    A touchpoint whose transitions give no shares splits its customers evenly. Shares that sum
-    above 1 (rule JM303) are scaled down to sum to 1 for the flow, so the chain stays
-    well-defined; shares summing below 1 leave the rest to drop off.
+    Probabilities are those of the graph, from the same function
+    (:func:`journeymap.graph.split`): evenly without shares, shares summing above 1 (rule
+    JM303) scaled down to sum to 1, the rest of shares summing below 1 dropping off. They are
+    computed per transition rather than read from the graph's edges so that a journey built in
+    code with the same transition listed twice (the loader refuses that; a ``DiGraph`` keeps one
+    edge per pair) still gets one probability per transition.
     """
+    if graph is None:
+        graph = to_networkx(journey)
     touchpoints = tuple(journey.touchpoints.values())
     ids = tuple(t.id for t in touchpoints)
     pos = {tid: i for i, tid in enumerate(ids)}
@@ -68,28 +79,10 @@ def build_index(journey: Journey) -> Index:
     share_sum: list[float | None] = []
     for i, tp in enumerate(touchpoints):
         first = len(transitions)
-        k = len(tp.next)
-        shares = [t.share for t in tp.next]
-        if k == 0:
-            probs: list[float] = []
-            share_sum.append(None)
-            leak.append(1.0)
-        elif all(s is None for s in shares):
-            probs = [1.0 / k] * k
-            share_sum.append(None)
-            leak.append(0.0)
-        else:
-            # Mixed shares are a load error; a missing one counts 0 here.
-            raw = [float(s) if s is not None else 0.0 for s in shares]
-            total = sum(raw)
-            share_sum.append(total)
-            if total > 1.0 + SHARE_EPS:
-                probs = [s / total for s in raw]
-                leak.append(0.0)
-            else:
-                probs = raw
-                leak.append(max(0.0, 1.0 - total))
-        for transition, p in zip(tp.next, probs, strict=False):
+        probs, leave, total = split(tp)
+        leak.append(leave)
+        share_sum.append(total)
+        for transition, p in zip(tp.next, probs, strict=True):
             j = pos[transition.target]
             transitions.append(transition)
             src.append(i)
@@ -97,14 +90,14 @@ def build_index(journey: Journey) -> Index:
             prob.append(p)
             handoff.append(function[i] != function[j])
         out.append(tuple(range(first, len(transitions))))
-    entry_tps = journey.entries()
-    entries = tuple(pos[t.id] for t in entry_tps)
+    entries = tuple(pos[t.id] for t in journey.entries())
     volume = [0.0] * len(ids)
     for i in entries:
         given = touchpoints[i].volume
         volume[i] += 1.0 if given is None else float(given)
     return Index(
         journey=journey,
+        graph=graph,
         ids=ids,
         pos=pos,
         touchpoints=touchpoints,

@@ -18,7 +18,6 @@ from collections import deque
 from dataclasses import dataclass
 
 from journeymap.analysis._index import Index
-from journeymap.analysis.flow import reachable
 
 __all__ = ["Systems", "RepeatAsk", "ContextResult", "build_systems", "connected", "repeat_asks"]
 
@@ -284,8 +283,3 @@ def _witness(nodes: array[int], parents: array[int], k: int) -> tuple[int, ...]:
         k = parents[k]
     path.reverse()
     return tuple(path)
-
-
-def reachable_from_entries(ix: Index) -> list[bool]:
-    """Touchpoints some customer can reach."""
-    return reachable(ix, ix.entries)

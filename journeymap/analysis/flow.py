@@ -3,7 +3,8 @@
 Touchpoint *inflow* ``x`` (expected visits per period) solves ``x = v + Pᵀx``: ``v`` is the entry
 volume and ``P[i, j]`` the probability that a customer at ``i`` moves to ``j``. Customers leave at
 terminal touchpoints and with drop-off (shares summing below 1). The system is solved over the
-strongly connected components of the graph in topological order: acyclic parts propagate in one
+strongly connected components of the journey's networkx graph (:func:`strong_components`) in
+topological order: acyclic parts propagate in one
 pass, each cyclic component is one small linear solve (dense below :data:`DENSE_LIMIT` touchpoints,
 ``scipy.sparse.linalg.spsolve`` above). Work is linear in the graph plus the cyclic solves.
 
@@ -14,12 +15,21 @@ solution; customers arriving there are counted once at the touchpoint where they
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
+
+import networkx as nx
 
 from journeymap.analysis._index import SHARE_EPS, Index
 
-__all__ = ["Flow", "solve_flow", "strong_components", "DENSE_LIMIT"]
+__all__ = [
+    "Flow",
+    "solve_flow",
+    "strong_components",
+    "positive_graph",
+    "reachable",
+    "can_leave",
+    "DENSE_LIMIT",
+]
 
 DENSE_LIMIT = 150
 """Cyclic components up to this many touchpoints are solved with a dense solve."""
@@ -36,62 +46,31 @@ class Flow:
 
 
 def strong_components(ix: Index, positive_only: bool = True) -> list[list[int]]:
-    """Strongly connected components in topological order (sources first).
+    """Strongly connected components of the journey's graph in topological order (sources
+    first); each lists its touchpoints in ascending index (file) order.
 
-    Iterative Tarjan; each component lists its touchpoints in ascending index (file) order. With
-    ``positive_only`` transitions of probability 0 are ignored.
+    :func:`networkx.strongly_connected_components` (a non-recursive Tarjan search, started from
+    the touchpoints in file order and following transitions as listed) yields sinks first;
+    reversed, that is a topological order of the condensation. With ``positive_only``
+    transitions of probability 0 are left out (no customer takes them).
     """
-    n = ix.n
-    succ: list[list[int]] = [[] for _ in range(n)]
-    for e, (s, d) in enumerate(zip(ix.src, ix.dst, strict=False)):
-        if not positive_only or ix.prob[e] > 0.0:
-            succ[s].append(d)
-    index = [-1] * n
-    low = [0] * n
-    on_stack = [False] * n
-    stack: list[int] = []
-    comps: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if index[root] != -1:
-            continue
-        work = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        while work:
-            v, k = work[-1]
-            children = succ[v]
-            if k < len(children):
-                work[-1] = (v, k + 1)
-                w = children[k]
-                if index[w] == -1:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack[w] = True
-                    work.append((w, 0))
-                elif on_stack[w] and index[w] < low[v]:
-                    low[v] = index[w]
-                continue
-            work.pop()
-            if work:
-                u = work[-1][0]
-                if low[v] < low[u]:
-                    low[u] = low[v]
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack[w] = False
-                    comp.append(w)
-                    if w == v:
-                        break
-                comp.sort()
-                comps.append(comp)
-    comps.reverse()  # Tarjan emits sinks first
+    graph = positive_graph(ix) if positive_only else ix.graph
+    pos = ix.pos
+    comps = [sorted(pos[v] for v in comp) for comp in nx.strongly_connected_components(graph)]
+    comps.reverse()
     return comps
+
+
+def positive_graph(ix: Index) -> nx.DiGraph:
+    """The journey's graph without its transitions of probability 0 (a read-only view; the
+    graph itself when there are none)."""
+    ids = ix.ids
+    zero = {(ids[s], ids[d]) for s, d, p in zip(ix.src, ix.dst, ix.prob, strict=True) if p <= 0.0}
+    if not zero:
+        return ix.graph
+    # a pair listed twice (possible only in journeys built in code) is one edge of the graph
+    zero -= {(ids[s], ids[d]) for s, d, p in zip(ix.src, ix.dst, ix.prob, strict=True) if p > 0.0}
+    return nx.restricted_view(ix.graph, (), zero)
 
 
 def solve_flow(ix: Index) -> Flow:
@@ -195,33 +174,24 @@ def _solve_component(
 
 
 def reachable(ix: Index, starts: list[int] | tuple[int, ...]) -> list[bool]:
-    """Touchpoints reachable from ``starts`` along any transition."""
+    """Touchpoints reachable from ``starts`` along any transition (breadth-first,
+    :func:`networkx.bfs_layers` from all of them)."""
+    ids, pos = ix.ids, ix.pos
     seen = [False] * ix.n
-    queue = deque(starts)
-    for s in starts:
-        seen[s] = True
-    while queue:
-        i = queue.popleft()
-        for e in ix.out[i]:
-            j = ix.dst[e]
-            if not seen[j]:
-                seen[j] = True
-                queue.append(j)
+    for layer in nx.bfs_layers(ix.graph, [ids[s] for s in starts]):
+        for v in layer:
+            seen[pos[v]] = True
     return seen
 
 
 def can_leave(ix: Index) -> list[bool]:
-    """Touchpoints from which a customer can leave (reach a terminal or a drop-off)."""
-    preds: list[list[int]] = [[] for _ in range(ix.n)]
-    for e, (s, d) in enumerate(zip(ix.src, ix.dst, strict=False)):
-        if ix.prob[e] > 0.0:
-            preds[d].append(s)
-    ok = [leak > SHARE_EPS for leak in ix.leak]
-    queue = deque(i for i in range(ix.n) if ok[i])
-    while queue:
-        j = queue.popleft()
-        for i in preds[j]:
-            if not ok[i]:
-                ok[i] = True
-                queue.append(i)
+    """Touchpoints from which a customer can leave (reach a terminal or a drop-off): those
+    reached from the leaving touchpoints against the direction of the transitions customers
+    take (breadth-first on the reversed graph)."""
+    ids, pos = ix.ids, ix.pos
+    ok = [False] * ix.n
+    leaving = [ids[i] for i, leak in enumerate(ix.leak) if leak > SHARE_EPS]
+    for layer in nx.bfs_layers(positive_graph(ix).reverse(copy=False), leaving):
+        for v in layer:
+            ok[pos[v]] = True
     return ok

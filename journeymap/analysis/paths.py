@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+import networkx as nx
+
 from journeymap.analysis._index import Index
 
 __all__ = ["PingPong", "ping_pongs", "max_handoffs_on_path"]
@@ -64,63 +66,77 @@ def ping_pongs(ix: Index) -> tuple[PingPong, ...]:
 def max_handoffs_on_path(ix: Index, budget: int = 200_000) -> tuple[int, bool]:
     """The most handoffs on any simple path starting at an entry, and whether it is exact.
 
-    First a lower bound in linear time: drop the back edges of a depth-first search (what is
-    left is acyclic, and every path in it is a simple path of the journey) and take the longest
-    path by dynamic programming. If the journey has no cycle that bound is exact. Otherwise a
-    depth-first enumeration of simple paths, bounded by ``budget`` edge steps, tries to improve
-    it; the result is exact only when that enumeration finished.
+    A depth-first search from the entries (:func:`networkx.dfs_labeled_edges`) finds the back
+    edges. Without them the journey is acyclic and the longest path, counting handoffs
+    (:func:`networkx.dag_longest_path`), is exact. Otherwise a depth-first enumeration of simple
+    paths, bounded by ``budget`` edge steps, looks for the most; when it finishes its figure is
+    exact. When it does not, the figure is the better of what it found and a lower bound: the
+    longest path once the back edges are dropped (what is left of the reachable part is acyclic,
+    and every path in it is a simple path of the journey).
     """
-    n = ix.n
-    out, dst, handoff = ix.out, ix.dst, ix.handoff
-    # Iterative DFS from the entries; classify back edges; record post-order.
-    state = [0] * n  # 0 new, 1 on stack, 2 done
-    back = [False] * len(dst)
-    order: list[int] = []
-    for root in ix.entries:
-        if state[root]:
-            continue
-        state[root] = 1
-        stack = [(root, 0)]
-        while stack:
-            v, k = stack[-1]
-            edges = out[v]
-            if k < len(edges):
-                stack[-1] = (v, k + 1)
-                e = edges[k]
-                w = dst[e]
-                if state[w] == 0:
-                    state[w] = 1
-                    stack.append((w, 0))
-                elif state[w] == 1:
-                    back[e] = True
-            else:
-                state[v] = 2
-                order.append(v)
-                stack.pop()
-    order.reverse()  # topological order of the reachable part without back edges
-    best = [-1] * n
-    for i in ix.entries:
-        best[i] = 0
-    for v in order:
-        if best[v] < 0:
-            continue
-        for e in out[v]:
-            if back[e]:
-                continue
-            w = dst[e]
-            value = best[v] + (1 if handoff[e] else 0)
-            if value > best[w]:
-                best[w] = value
-    bound = max(best, default=0)
-    bound = max(bound, 0)
-    if not any(back):
+    graph = ix.graph
+    back, order = _back_edges(ix)
+    if back:
+        found, finished = _enumerate(ix, budget)
+        if finished:
+            return found, True  # every simple path was seen; the bound cannot be more
+    reached = set(order)
+    unreached = [v for v in graph if v not in reached]
+    acyclic = nx.restricted_view(graph, unreached, back) if back or unreached else graph
+    bound = _handoffs_on_longest_path(graph, acyclic, order)
+    if not back:
         return bound, True
-    found, finished = _enumerate(ix, budget)
-    return max(bound, found), finished
+    return max(bound, found), False
+
+
+def _back_edges(ix: Index) -> tuple[list[tuple[str, str]], list[str]]:
+    """The back edges of one depth-first search from the entries (in order, transitions as
+    listed), and the touchpoints it reached in reverse post-order: a topological order of the
+    reachable part without the back edges."""
+    graph = ix.graph
+    back: list[tuple[str, str]] = []
+    done: set[str] = set()  # touchpoints whose search has finished
+    order: list[str] = []
+    # Later entries search the graph without what earlier entries' searches finished, as if
+    # all entries were roots of one search. The filter reads ``done`` as it grows: a touchpoint
+    # finished during a search disappears from it, which hides only edges to finished
+    # touchpoints (never back edges: those lead to touchpoints still on the search path).
+    rest = nx.subgraph_view(graph, filter_node=lambda v: v not in done)
+    depth = len(graph)
+    for root in (ix.ids[i] for i in ix.entries):
+        if root in done:
+            continue
+        on_path: set[str] = set()
+        for u, v, kind in nx.dfs_labeled_edges(rest if done else graph, root, depth_limit=depth):
+            if kind == "forward":
+                on_path.add(v)
+            elif kind == "reverse":
+                on_path.discard(v)
+                done.add(v)
+                order.append(v)
+            elif v in on_path:  # "nontree", to a touchpoint on the search path
+                back.append((u, v))
+    order.reverse()
+    return back, order
+
+
+def _handoffs_on_longest_path(graph: nx.DiGraph, acyclic: nx.DiGraph, order: list[str]) -> int:
+    """Handoffs on the path of ``acyclic`` (a view of ``graph``, in topological ``order``) with
+    the most of them."""
+    path = nx.dag_longest_path(acyclic, weight="handoff", topo_order=order)
+    edges = graph.edges
+    return sum(1 for u, v in zip(path, path[1:], strict=False) if edges[u, v]["handoff"])
 
 
 def _enumerate(ix: Index, budget: int) -> tuple[int, bool]:
-    """Depth-first enumeration of simple paths from the entries, at most ``budget`` steps."""
+    """Depth-first enumeration of simple paths from the entries, at most ``budget`` steps.
+
+    Hand-written because networkx has no budgeted equivalent: ``all_simple_paths`` and
+    ``all_simple_edge_paths`` enumerate paths to given targets, copy each path they yield (work
+    proportional to its length per path, where this search pays one step per edge) and cannot
+    stop after a number of steps, which is what keeps this search bounded and its
+    ``finished`` flag meaningful.
+    """
     out, dst, handoff = ix.out, ix.dst, ix.handoff
     best = 0
     steps = 0

@@ -17,7 +17,7 @@ from hypothesis import given
 from journeymap.analysis._index import build_index
 from journeymap.analysis.engine import analyze
 from journeymap.analysis.paths import max_handoffs_on_path, ping_pongs
-from journeymap.graph import journey_graph, system_graph
+from journeymap.graph import system_graph, to_networkx
 from journeymap.model import Journey
 from tests.analysis.test_properties import SETTINGS, journeys
 
@@ -125,7 +125,7 @@ def test_ping_pongs_match_exhaustive_search(j: Journey) -> None:
 @SETTINGS
 @given(journeys())
 def test_max_handoffs_matches_all_simple_paths(j: Journey) -> None:
-    g = journey_graph(j)
+    g = to_networkx(j)
     best = 0
 
     def walk(path: list[str], count: int) -> None:
