@@ -296,3 +296,16 @@ def test_handoff_numbers_rank_risk(name: str, analysed: dict) -> None:
     risks = [r for _, r, _ in ranked]
     assert risks == sorted(risks, reverse=True)
     assert any(rules for _, _, rules in ranked)
+
+
+def test_the_example_in_docs_api_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "docs/api.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert out.startswith("#1 ") and "handoffs on it:" in out and "loop:" in out
