@@ -21,7 +21,7 @@ from journeymap.analysis._index import build_index
 from journeymap.analysis.engine import analyze
 from journeymap.analysis.flow import solve_flow, strong_components
 from journeymap.analysis.types import JourneyAnalysis
-from journeymap.graph import silo_graph, system_graph, to_networkx
+from journeymap.graph import silo_graph, structure, system_graph, to_networkx
 from journeymap.load import load_journey
 from journeymap.model import Journey
 from tests.analysis.builders import broadband, journey
@@ -309,3 +309,12 @@ def test_the_example_in_docs_api_runs(
     exec(compile(code, "docs/api.md", "exec"), {})
     out = capsys.readouterr().out
     assert out.startswith("#1 ") and "handoffs on it:" in out and "loop:" in out
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_the_analyses_graph_is_to_networkx_without_attributes(name: str, analysed: dict) -> None:
+    g, a = analysed[name]
+    bare = structure(a.journey)
+    assert list(bare.nodes) == list(g.nodes)
+    assert list(bare.edges(data="handoff")) == list(g.edges(data="handoff"))
+    assert build_index(a.journey).graph.edges == bare.edges

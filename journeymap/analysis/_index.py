@@ -1,8 +1,9 @@
 """A compact, integer-indexed view of a journey's graph that every analysis shares.
 
-The graph is the networkx graph of :func:`journeymap.graph.to_networkx`; the graph algorithms
-of the analyses (reachability, strongly connected components, path bounds) run on it, and the
-probabilities come from the function that gives the graph its own. Beside it the
+The graph is the networkx graph of :func:`journeymap.graph.structure` (the nodes and edges of
+:func:`journeymap.graph.to_networkx`, with only the handoff flags); the graph algorithms of the
+analyses (reachability, strongly connected components, path bounds) run on it, and the
+probabilities come from the function that gives ``to_networkx`` its own. Beside it the
 analyses keep plain tuples indexed by touchpoint and transition position, for the per-element
 loops (the flow solve, the rules, the repeat-ask search), so that a journey of 100,000
 touchpoints is analysed in seconds and a few hundred megabytes. Touchpoints are numbered in
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from journeymap.graph import SHARE_EPS, split, to_networkx
+from journeymap.graph import SHARE_EPS, split, structure
 from journeymap.model import Journey, Touchpoint, Transition
 
 __all__ = ["Index", "SHARE_EPS", "build_index"]
@@ -27,7 +28,7 @@ class Index:
     """Touchpoints and transitions by position, with the figures every analysis needs."""
 
     journey: Journey
-    graph: nx.DiGraph  # to_networkx(journey): nodes are ids, edges (source id, target id)
+    graph: nx.DiGraph  # structure(journey): nodes are ids, edges (source id, target id)
     ids: tuple[str, ...]
     pos: dict[str, int]
     touchpoints: tuple[Touchpoint, ...]
@@ -54,7 +55,8 @@ class Index:
 
 def build_index(journey: Journey, graph: nx.DiGraph | None = None) -> Index:
     """Number the touchpoints and transitions of ``journey`` beside its graph
-    (``to_networkx(journey)``, built here unless given).
+    (:func:`journeymap.graph.structure`, built here unless given; the output of
+    :func:`journeymap.graph.to_networkx` works too).
 
     Probabilities are those of the graph, from the same function
     (:func:`journeymap.graph.split`): evenly without shares, shares summing above 1 (rule
@@ -64,7 +66,7 @@ def build_index(journey: Journey, graph: nx.DiGraph | None = None) -> Index:
     edge per pair) still gets one probability per transition.
     """
     if graph is None:
-        graph = to_networkx(journey)
+        graph = structure(journey)
     touchpoints = tuple(journey.touchpoints.values())
     ids = tuple(t.id for t in touchpoints)
     pos = {tid: i for i, tid in enumerate(ids)}
