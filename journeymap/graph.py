@@ -8,22 +8,79 @@ probabilities from :func:`split`, which the analyses use too. Graphs are built f
 optionally, an analysis; they are fresh objects the caller may modify.
 
 Data flows one way: model -> graph -> analysis. This module imports nothing from
-:mod:`journeymap.analysis` at run time (the analysis type is for type checking only): a graph
-with analysis results is built from an analysis the caller already has.
+:mod:`journeymap.analysis`, not even for type checking: a graph with analysis results is built
+from an analysis the caller already has, described here by what is read of it
+(:class:`AnalysisLike`, which :class:`journeymap.analysis.types.JourneyAnalysis` satisfies).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import networkx as nx
 
-from journeymap.model import Journey, Touchpoint
+from journeymap.model import Journey, Location, Touchpoint
 
-if TYPE_CHECKING:
-    from journeymap.analysis.types import JourneyAnalysis
 
-__all__ = ["SHARE_EPS", "split", "to_networkx", "structure", "silo_graph", "system_graph"]
+class HandoffLike(Protocol):
+    """What the graphs read of a scored handoff."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def from_function(self) -> str: ...
+    @property
+    def to_function(self) -> str: ...
+    @property
+    def flow(self) -> float: ...
+    @property
+    def per_customer(self) -> float: ...
+    @property
+    def risk(self) -> float: ...
+    @property
+    def rules(self) -> tuple[str, ...]: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def location(self) -> Location: ...
+
+
+class FindingLike(Protocol):
+    """What the graphs read of a finding."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def transition(self) -> tuple[str, str] | None: ...
+    @property
+    def location(self) -> Location: ...
+
+
+class AnalysisLike(Protocol):
+    """What the graphs read of an analysis (a :class:`~journeymap.analysis.types.JourneyAnalysis`)."""
+
+    @property
+    def touchpoint_flow(self) -> Mapping[str, float]: ...
+    @property
+    def transition_flow(self) -> Mapping[tuple[str, str], float]: ...
+    @property
+    def handoffs(self) -> Sequence[HandoffLike]: ...
+    @property
+    def findings(self) -> Sequence[FindingLike]: ...
+
+
+__all__ = [
+    "SHARE_EPS",
+    "AnalysisLike",
+    "split",
+    "to_networkx",
+    "structure",
+    "silo_graph",
+    "system_graph",
+]
 
 SHARE_EPS = 1e-9
 """Tolerance when comparing sums of shares with 1 (0.1 + 0.2 + 0.7 is not exactly 1.0)."""
@@ -53,7 +110,7 @@ def split(touchpoint: Touchpoint) -> tuple[list[float], float, float | None]:
     return raw, max(0.0, 1.0 - total), total
 
 
-def to_networkx(journey: Journey, analysis: JourneyAnalysis | None = None) -> nx.DiGraph:
+def to_networkx(journey: Journey, analysis: AnalysisLike | None = None) -> nx.DiGraph:
     """The journey as a directed graph: touchpoints as nodes, transitions as edges, in file order.
 
     Nodes are touchpoint ids, in file order; each node's edges are its transitions as listed.
@@ -147,7 +204,7 @@ def structure(journey: Journey) -> nx.DiGraph:
     return graph
 
 
-def _annotate(graph: nx.DiGraph, analysis: JourneyAnalysis) -> None:
+def _annotate(graph: nx.DiGraph, analysis: AnalysisLike) -> None:
     """Add flows, risks and rule codes from ``analysis`` to a graph of the same journey."""
     flows = analysis.touchpoint_flow
     at: dict[tuple[str, int, int], set[str]] = {}
@@ -167,7 +224,7 @@ def _annotate(graph: nx.DiGraph, analysis: JourneyAnalysis) -> None:
             graph.edges[h.source, h.target].update(risk=h.risk, rules=h.rules, number=h.number)
 
 
-def silo_graph(journey: Journey, analysis: JourneyAnalysis) -> nx.DiGraph:
+def silo_graph(journey: Journey, analysis: AnalysisLike) -> nx.DiGraph:
     """The silo map of ``journey`` from its ``analysis``: functions as nodes, one edge per function pair with
     handoffs between them.
 
