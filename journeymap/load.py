@@ -67,7 +67,10 @@ __all__ = [
     "JOURNEY_KEYS",
     "ORGANISATION_KEYS",
     "SECTION_KEYS",
+    "find_files",
     "find_journey_files",
+    "load_organisation",
+    "yaml_files",
     "is_organisation",
     "load_journey",
     "load_journey_text",
@@ -75,8 +78,6 @@ __all__ = [
     "load_journey_with_files",
     "load_journeys_with_files",
 ]
-
-MAX_WAIT = MAX_DURATION
 
 #: The keys of every mapping in the format, by section, in the order of journeymap/fields.py.
 SECTION_KEYS: Mapping[str, tuple[str, ...]] = {s.name: keys_of(s.name) for s in SECTIONS}
@@ -191,11 +192,18 @@ def find_journey_files(paths: Iterable[str | Path]) -> list[Path]:
     the ``.journeymap.yaml`` configuration) and organisation files (see :func:`is_organisation`),
     sorted by path. A file named explicitly is always taken as a journey.
     """
+    return find_files(paths)[0]
+
+
+def find_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """The journey files and the organisation files among ``paths`` (see
+    :func:`find_journey_files`; organisation files are only recognised in folders)."""
     found: list[Path] = []
+    organisations: list[Path] = []
     seen: set[str] = set()
     for given in paths:
         path = Path(given)
-        candidates = _walk(path) if path.is_dir() else [path] if path.exists() else []
+        candidates = yaml_files(path) if path.is_dir() else [path] if path.exists() else []
         for candidate in candidates:
             key = os.path.realpath(candidate)
             if key in seen:
@@ -207,7 +215,15 @@ def find_journey_files(paths: Iterable[str | Path]) -> list[Path]:
             parsed = parse_file(str(candidate))
             if parsed.root is None or not is_organisation(parsed.root):
                 found.append(candidate)
-    return found
+            else:
+                organisations.append(candidate)
+    return found, organisations
+
+
+def load_organisation(path: str | os.PathLike[str]) -> None:
+    """Validate one organisation file (and the files it uses); raise :class:`InputError`."""
+    with gc_paused():
+        _Session().organisation(parse_file(str(path)))
 
 
 # A top-level ``touchpoints:`` key at the start of a line makes a file a journey; block scalars
@@ -252,7 +268,7 @@ def _scan(
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for found in _walk(path):
+            for found in yaml_files(path):
                 key = os.path.realpath(found)
                 if key in seen:
                     continue
@@ -271,7 +287,8 @@ def _scan(
     return out, problems
 
 
-def _walk(folder: Path) -> list[Path]:
+def yaml_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The ``*.yaml``/``*.yml`` files under ``folder`` by path, skipping dot-files and dot-folders."""
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))

@@ -18,7 +18,7 @@ Errors over all files are raised together as one :class:`~journeymap.errors.Inpu
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING
 from journeymap.config import Config, find_config, load_config, read_config
 from journeymap.errors import InputError, Problem, UsageError
 from journeymap.load import (
-    find_journey_files,
+    find_files,
     load_journey,
     load_journey_with_files,
     load_journeys_with_files,
+    load_organisation,
+    yaml_files,
 )
 from journeymap.model import Journey, Location
 
@@ -45,6 +47,8 @@ __all__ = [
     "analyse_file",
     "analyse_source",
     "find_journeys",
+    "read_journey",
+    "yaml_files_under",
     "load",
     "load_file",
     "load_source",
@@ -111,18 +115,42 @@ class ConfigLookup:
 def find_journeys(paths: Iterable[str | os.PathLike[str]], required: bool = True) -> list[Path]:
     """The journey files under ``paths`` (see :func:`journeymap.load.find_journey_files`).
 
-    With ``required`` (the default) a path that does not exist is an :class:`InputError` and
-    finding no journey at all a :class:`UsageError`; without it (the live preview, which waits
-    for files to appear) both give an empty list.
+    With ``required`` (the default) a path that does not exist is an :class:`InputError`, so
+    is a broken organisation file found in a folder (as :func:`load` reports it, whether a
+    journey uses it or not), and finding no journey at all is a :class:`UsageError`. Without it
+    (the live preview, which waits for files to appear and shows errors per journey) none of
+    these is an error.
     """
     given = [Path(p) for p in paths]
     missing = [p for p in given if not p.exists()]
     if missing and required:
         raise InputError(Problem(Location(str(p), 1, 1), "no such file or folder") for p in missing)
-    files = find_journey_files(given)
-    if not files and required:
+    files, organisations = find_files(given)
+    if not required:
+        return files
+    problems: list[Problem] = []
+    for organisation in organisations:
+        try:
+            load_organisation(organisation)
+        except InputError as err:
+            problems += [p for p in err.problems if p not in problems]
+    if problems:
+        raise InputError(problems)
+    if not files:
         raise UsageError("no journey files found in " + ", ".join(str(p) for p in given))
     return files
+
+
+def yaml_files_under(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Every YAML file in the folders among ``paths`` (names only, nothing parsed): what the
+    live preview polls for new journeys."""
+    return [f for p in paths if os.path.isdir(p) for f in yaml_files(p)]
+
+
+def read_journey(path: str | os.PathLike[str], *, text: str | None = None) -> Journey:
+    """One journey file (or its ``text``, named by ``path``), without a config: for commands
+    that convert a journey and analyse nothing (``export``, ``import``)."""
+    return load_journey_with_files(path, text)[0]
 
 
 def _depends_on(
@@ -291,8 +319,3 @@ def _as_problem(finding: Finding) -> Problem:
     if location.line <= 0:
         location = Location(location.path, 1, 1)
     return Problem(location, f"{finding.message} ({finding.rule})")
-
-
-def journeys_of(items: Sequence[Loaded] | Sequence[Analysed]) -> list[Journey]:
-    """The journeys of loaded or analysed items, in order."""
-    return [item.journey for item in items]

@@ -26,7 +26,8 @@ def commands(out: str) -> dict[str, list[str]]:
         "render-dot": ["render", str(JOURNEY), "-o", out + ".dot"],
         "export": ["export", str(JOURNEY), "-o", out],
         "diff": ["diff", str(JOURNEY), str(JOURNEY), "-o", out],
-        "report": ["report", str(JOURNEY), "-o", out, "--no-cache", "-j", "1"],
+        "report": ["report", str(JOURNEY), "-o", out, "-j", "1"],
+        "report-no-cache": ["report", str(JOURNEY), "-o", out, "--no-cache", "-j", "1"],
         "import": ["import", str(csv), "-o", out + ".yaml"],
         "init": ["init", out + ".yaml"],
         "schema": ["schema", "-o", out],
@@ -78,3 +79,14 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.yaml", "claims.svg"]
+
+
+def test_an_unwritable_report_cache_is_one_line_exit_2(tmp_path: Path, blocked: Path) -> None:
+    cache = blocked / "cache"
+    args = ["report", str(JOURNEY), "-o", str(tmp_path / "site"), "--cache-dir", str(cache)]
+    result = CliRunner().invoke(main, [*args, "-j", "1"])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{cache}/")
+    assert ": error: cannot write (" in lines[0]
+    assert not (tmp_path / "site").exists()

@@ -298,15 +298,21 @@ def test_handoff_numbers_rank_risk(name: str, analysed: dict) -> None:
     assert any(rules for _, _, rules in ranked)
 
 
-def test_the_example_in_docs_api_runs(
+def test_the_examples_in_docs_api_run(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import re
 
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-    (code,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    pipeline, graph = re.findall(r"```python\n(.*?)```", text, re.S)
     monkeypatch.chdir(ROOT)
-    exec(compile(code, "docs/api.md", "exec"), {})
+    exec(compile(pipeline, "docs/api.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in out[::2]] == [
+        "b2b-purchase", "claims-after", "claims-before", "retail-omnichannel", "telecom-onboarding"
+    ]  # fmt: skip
+    assert all("organisation.yaml" in line for line in out[1::2])
+    exec(compile(graph, "docs/api.md", "exec"), {})
     out = capsys.readouterr().out
     assert out.startswith("#1 ") and "handoffs on it:" in out and "loop:" in out
 

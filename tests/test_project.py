@@ -194,3 +194,31 @@ def test_files_follow_uses_through_organisation_files(tmp_path: Path) -> None:
     [item] = project.load([tmp_path])
     assert item.files == expected
     assert project.load_source(str(journey)).files == expected
+
+
+def test_a_broken_unused_organisation_file_fails_every_command_alike(tmp_path: Path) -> None:
+    """analyze, validate and report find the same problem in an organisation file that no
+    journey uses (report walked the folder without checking it)."""
+    (tmp_path / ".git").mkdir()
+    shutil.copy(DATA / "broadband.yaml", tmp_path / "broadband.yaml")
+    (tmp_path / "org.yaml").write_text("journeymap: 1\nfunctions: {x: {name: X, bogus: 1}}\n")
+    lines = set()
+    for args in (["analyze"], ["validate"], ["report", "-o", str(tmp_path / "site"), "-j", "1"]):
+        code, out, err = run(*args[:1], str(tmp_path), *args[1:])
+        assert (code, out) == (2, ""), args
+        lines.add(err)
+    [line] = lines  # the same one line from each
+    assert line.startswith(f"{tmp_path / 'org.yaml'}:2:26: error: unknown key 'bogus'")
+    assert not (tmp_path / "site").exists()
+
+
+def test_export_reads_no_config(tmp_path: Path) -> None:
+    """export converts a journey and analyses nothing: a broken config beside it is not its
+    business (it has no --config to get past one)."""
+    shutil.copy(DATA / "broadband.yaml", tmp_path / "broadband.yaml")
+    (tmp_path / ".journeymap.yaml").write_text("bogus: 1\n")
+    code, out, err = run("export", str(tmp_path / "broadband.yaml"), "-f", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["id"] == "broadband"
+    code, _, err = run("analyze", str(tmp_path / "broadband.yaml"))
+    assert code == 2 and err.startswith(f"{tmp_path / '.journeymap.yaml'}:1:1: error: ")

@@ -31,9 +31,9 @@ from journeymap.cli._common import emit, report_errors
 def export_command(file: Path, fmt: str, output: Path | None) -> None:
     """Export the journey FILE to another tool's format."""
     from journeymap.interchange import export
-    from journeymap.project import load_file
+    from journeymap.project import read_journey
 
-    emit(export(load_file(file).journey, fmt), str(output) if output else None)
+    emit(export(read_journey(file), fmt), str(output) if output else None)
 
 
 @click.command("import")
@@ -57,7 +57,7 @@ def import_command(table: Path, output: Path, title: str | None, uses: str | Non
     from journeymap.atomic import write_text_atomic
     from journeymap.errors import UsageError
     from journeymap.interchange import import_csv
-    from journeymap.project import load_file
+    from journeymap.project import read_journey
 
     if output.exists():
         raise UsageError(f"{output} exists; choose another --output or remove it first")
@@ -74,6 +74,6 @@ def import_command(table: Path, output: Path, title: str | None, uses: str | Non
             "save the table as CSV UTF-8",
         ) from None
     yaml_text = import_csv(text, str(table), title or table.stem.replace("-", " ").title(), uses)
-    load_file(output, text=yaml_text)  # validated as the journey it will be
+    read_journey(output, text=yaml_text)  # validated as the journey it will be
     write_text_atomic(output, yaml_text, overwrite=False)
     click.echo(f"wrote {output}")

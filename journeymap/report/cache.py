@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from journeymap import __version__
+from journeymap.analysis.portfolio import JourneySummary
 from journeymap.atomic import write_bytes_atomic
 
 __all__ = ["Entry", "Cache", "default_cache_dir", "fingerprint", "file_digest", "journey_key"]
@@ -89,7 +90,7 @@ class Entry:
     """What the cache keeps about one journey (or the silo map)."""
 
     deps: Mapping[str, str]  # file path -> sha256 of the organisation files it used
-    summary: Any  # the journey's JourneySummary (index_summary; None for the silo map)
+    summary: JourneySummary | None  # the journey's index summary; None for the silo map
     page: Path  # the rendered page (or SVG) in the cache, ready to be hard-linked
 
 
@@ -98,7 +99,7 @@ class _Record:
     """The pickled part of an entry; the page lives beside it in its own file."""
 
     deps: Mapping[str, str]
-    summary: Any
+    summary: JourneySummary | None
     page_size: int
     page_mtime_ns: int
 
@@ -148,10 +149,11 @@ class Cache:
         self.used.add(key)
         return Entry(record.deps, record.summary, page)
 
-    def put(self, key: str, deps: Mapping[str, str], summary: Any, page: bytes) -> Entry:
+    def put(
+        self, key: str, deps: Mapping[str, str], summary: JourneySummary | None, page: bytes
+    ) -> Entry:
         """Store an entry atomically (each file written aside, then renamed): page first."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        target = self.page_path(key)
+        target = self.page_path(key)  # the atomic writer creates the folder
         self._replace(target, page, 0o666 & ~_umask())
         info = target.stat()
         record = _Record(dict(deps), summary, info.st_size, info.st_mtime_ns)

@@ -17,10 +17,10 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
 
+from journeymap.config import Config
 from journeymap.errors import InputError, OutputError, Problem, UsageError
 from journeymap.report import cache as cache_mod
 from journeymap.report.pages import page_name, render_index, render_journey_page, silo_markup
@@ -67,7 +67,7 @@ class _Done:
     deps: dict[str, str] | None = None  # organisation files used -> sha256
 
 
-def _settings(theme: str, renderer: str, config: Any) -> tuple[str, ...]:
+def _settings(theme: str, renderer: str, config: Config) -> tuple[str, ...]:
     return (f"theme={theme}", f"renderer={renderer}", f"config={config!r}")
 
 
@@ -315,7 +315,7 @@ def _unique(summaries: list[JourneySummary | None]) -> list[JourneySummary]:
 
 
 def _render_index(
-    analyses: list[JourneySummary], theme: str, renderer: str, timeout: float | None, store: Any
+    analyses: list[JourneySummary], theme: str, renderer: str, timeout: float | None, store: cache_mod.Cache | None
 ) -> str:
     from journeymap.analysis.portfolio import portfolio
     from journeymap.render import build_silo_dot, render_dot

@@ -142,18 +142,9 @@ class LiveSite:
 
     def _listing(self) -> tuple[str, ...]:
         """The YAML files in the served folders (a cheap walk: names only, nothing parsed)."""
-        names: list[str] = []
-        for given in self.paths:
-            if not os.path.isdir(given):
-                continue
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                names += [
-                    os.path.join(root, f)
-                    for f in sorted(files)
-                    if not f.startswith(".") and f.endswith((".yaml", ".yml"))
-                ]
-        return tuple(names)
+        from journeymap.project import yaml_files_under
+
+        return tuple(str(p) for p in yaml_files_under(self.paths))
 
     def rescan(self) -> None:
         """Pick up journey files created since the start (removed ones keep their last page).
