@@ -26,12 +26,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import yaml
 
 from journeymap.errors import Problem
 from journeymap.model import Location
+
+if TYPE_CHECKING:
+    from yaml._yaml import Mark as _CMark
 
 __all__ = [
     "MAX_DEPTH",
@@ -129,6 +132,8 @@ class BadNode:
 
 
 Node = MapNode | SeqNode | BadNode | Scalar
+#: A position in the text: PyYAML's pure-Python mark or libyaml's.
+_Mark: TypeAlias = "yaml.Mark | _CMark"
 
 
 @dataclass
@@ -140,12 +145,12 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
-def location(path: str, node: Any) -> Location:
+def location(path: str, node: Node | _Mark) -> Location:
     """The 1-based :class:`Location` of a node or a YAML mark (both have 0-based line, column)."""
     return Location(path, node.line + 1, node.column + 1)
 
 
-def is_null(node: Any) -> bool:
+def is_null(node: Node) -> bool:
     """True for an empty value, a plain ``~``/``null``, or an explicit ``!!null``."""
     if node.__class__ is not Scalar:
         return False
@@ -154,7 +159,7 @@ def is_null(node: Any) -> bool:
     return bool(node.tag == _CORE + "null")
 
 
-def describe(node: Any) -> str:
+def describe(node: Node) -> str:
     """How a node reads in an error message: ``a list``, ``nothing``, ``'yes'``, ..."""
     if isinstance(node, MapNode):
         return "a mapping"
@@ -254,7 +259,7 @@ class _Stop:
 
     __slots__ = ("error", "depth", "last")
 
-    def __init__(self, error: yaml.MarkedYAMLError, depth: int, last: Any) -> None:
+    def __init__(self, error: yaml.MarkedYAMLError, depth: int, last: yaml.Event | None) -> None:
         self.error = error
         self.depth = depth
         self.last = last
@@ -275,7 +280,7 @@ def _rereads(text: str, stop: _Stop) -> Iterator[tuple[type, str]]:
     if end is None:
         return
     start = 0
-    if stop.last is not None:
+    if stop.last is not None and stop.last.start_mark is not None:
         start = _mark_offset(text, stop.last.start_mark) or 0
     window = text[start : end + 1]
     needed = MAX_DEPTH - stop.depth + 1
@@ -316,10 +321,10 @@ def _compose(
                 mark = event.start_mark
                 tag = event.tag
                 if tag is not None and tag not in allowed:
-                    problems.append(_tag_problem(path, event, hints))
+                    problems.append(_tag_problem(path, event.start_mark, event.tag, hints))
                     node = BadNode(mark.line, mark.column)
                 elif event.anchor is not None:
-                    problems.append(_anchor_problem(path, event))
+                    problems.append(_anchor_problem(path, event.start_mark, event.anchor))
                     node = Scalar(event.value, tag, event.style, mark.line, mark.column)
                 elif event.style == '"' and _SURROGATE.search(event.value):
                     problems.append(
@@ -341,9 +346,9 @@ def _compose(
                     return Parsed(path, None, problems), None
                 tagged = event.tag is not None and event.tag not in allowed
                 if tagged:
-                    problems.append(_tag_problem(path, event, hints))
+                    problems.append(_tag_problem(path, event.start_mark, event.tag, hints))
                 elif event.anchor is not None:
-                    problems.append(_anchor_problem(path, event))
+                    problems.append(_anchor_problem(path, event.start_mark, event.anchor))
                 tainted.append(tagged)
                 mark = event.start_mark
                 collection: MapNode | SeqNode = (
@@ -412,18 +417,18 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
-def _tag_problem(path: str, event: Any, hints: dict[str, str]) -> Problem:
+def _tag_problem(path: str, mark: _Mark, tag: str, hints: dict[str, str]) -> Problem:
     return Problem(
-        location(path, event.start_mark),
-        f"tag {_short_tag(event.tag)} is not allowed",
+        location(path, mark),
+        f"tag {_short_tag(tag)} is not allowed",
         hints["tag"],
     )
 
 
-def _anchor_problem(path: str, event: Any) -> Problem:
+def _anchor_problem(path: str, mark: _Mark, anchor: str) -> Problem:
     return Problem(
-        location(path, event.start_mark),
-        f"anchor &{event.anchor} is not supported",
+        location(path, mark),
+        f"anchor &{anchor} is not supported",
         "write the value out; anchors and aliases are not allowed",
     )
 
@@ -448,7 +453,7 @@ def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError) -> Problem:
     return Problem(where, message)
 
 
-def _mark_offset(text: str, mark: Any) -> int | None:
+def _mark_offset(text: str, mark: _Mark) -> int | None:
     """The character offset of a mark (libyaml's ``index`` counts characters too)."""
     if mark.line == 0:
         return mark.column
@@ -522,7 +527,7 @@ def _unbalanced(tail: str) -> bool:
     return tail.count("[") + tail.count("{") != tail.count("]") + tail.count("}")
 
 
-def _indentation_problem(path: str, text: str, mark: Any) -> Problem | None:
+def _indentation_problem(path: str, text: str, mark: _Mark) -> Problem | None:
     """Say "indentation" when the line at ``mark`` does not fit the columns opened above it."""
     lines = text.split("\n", mark.line + 1)
     if mark.line >= len(lines) or mark.line == 0:
