@@ -8,7 +8,6 @@ when a selected finding is at least as severe as ``fail_on``. See docs/cli.md an
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -16,6 +15,7 @@ from typing import Literal, Protocol
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
 from journeymap.catalog import RULES, code_ranges
 from journeymap.errors import UsageError
+from journeymap.suggest import did_you_mean
 
 __all__ = [
     "FailOn",
@@ -66,11 +66,8 @@ def parse_codes(text: str | None, option: str = "--select") -> tuple[str, ...]:
             tokens.append("JM")
             continue
         if not token.startswith("JM") or not any(code.startswith(token) for code in known):
-            close = sorted(difflib.get_close_matches(token, known, n=3, cutoff=0.6))
-            hint = (
-                f"did you mean {', '.join(close)}?"
-                if close
-                else f"known codes are {code_ranges(known)} (a prefix like JM1 selects JM1xx)"
+            hint = did_you_mean(token, known, n=3) or (
+                f"known codes are {code_ranges(known)} (a prefix like JM1 selects JM1xx)"
             )
             raise UsageError(f"{option}: unknown rule code {raw.strip()!r}; {hint}")
         tokens.append(token)

@@ -18,11 +18,18 @@ SUGGEST_LIMIT = 10_000
 
 
 def close_matches(value: str, candidates: Iterable[str], n: int = 1) -> list[str]:
-    """Up to ``n`` known names closest to ``value``, best first."""
+    """Up to ``n`` known names closest to ``value``, best first (ties in alphabetical order)."""
     pool = list(dict.fromkeys(candidates))
     if not pool or len(pool) > SUGGEST_LIMIT:
         return []
     close = difflib.get_close_matches(value, pool, n=n, cutoff=0.6)
+    if len(close) > 1:  # equally close names in alphabetical order (difflib gives them reversed)
+        matcher = difflib.SequenceMatcher(b=value)
+        score: dict[str, float] = {}
+        for name in close:
+            matcher.set_seq1(name)
+            score[name] = matcher.ratio()
+        close.sort(key=lambda name: (-score[name], name))
     if not close:
         folded = value.casefold()
         close = [c for c in pool if c.casefold() == folded][:n]

@@ -82,9 +82,8 @@ def test_ignoring_every_warning_passes_even_fail_on_warning(here: Path) -> None:
 def test_unknown_code_is_a_usage_error_with_a_hint(here: Path) -> None:
     code, out, err = run("broadband.yaml", "--select", "JM1,JM190")
     assert (code, out) == (2, "")
-    assert err.splitlines()[-1] == (
-        "Error: Invalid value for '--select': unknown rule code 'JM190'; did you mean JM106, "
-        "JM107, JM108?"
+    assert err.splitlines()[-1].endswith(
+        "'--select': unknown rule code 'JM190'; did you mean 'JM106' or 'JM107' or 'JM108'?"
     )
     code, _, err = run("broadband.yaml", "--ignore", "E501")
     assert code == 2

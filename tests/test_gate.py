@@ -69,8 +69,8 @@ def test_prefixes_and_all() -> None:
 def test_unknown_code_is_a_usage_error_with_the_closest_codes() -> None:
     with pytest.raises(UsageError) as err:
         parse_codes("JM1,JM109", "--select")
-    assert (
-        str(err.value) == "--select: unknown rule code 'JM109'; did you mean JM106, JM107, JM108?"
+    assert str(err.value) == (
+        "--select: unknown rule code 'JM109'; did you mean 'JM106' or 'JM107' or 'JM108'?"
     )
 
 

@@ -8,7 +8,6 @@ touchpoints only: a transition's carries, owner, wait and note do not travel thr
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import math
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ import yaml
 
 from journeymap.errors import InputError, Problem
 from journeymap.model import Journey, Location
+from journeymap.suggest import did_you_mean
 
 __all__ = ["COLUMNS", "export_csv", "import_csv"]
 
@@ -198,8 +198,7 @@ def import_csv(text: str, path: str, title: str, uses: str | None = None) -> str
     table = _Rows(path, header)
     for col, name in enumerate(header, start=1):
         if name not in COLUMNS:
-            close = difflib.get_close_matches(name, COLUMNS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"columns are: {', '.join(COLUMNS)}"
+            hint = did_you_mean(name, COLUMNS) or f"columns are: {', '.join(COLUMNS)}"
             table.problem(1, col, f"unknown column {name!r}", hint)
     for name in REQUIRED:
         if name not in header:
