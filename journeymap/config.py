@@ -32,7 +32,12 @@ from types import MappingProxyType
 from typing import Any
 
 from journeymap.catalog import DEFAULT_WEIGHTS as _CATALOGUE_WEIGHTS
-from journeymap.durations import MAX_DURATION, MAX_DURATION_HOURS, parse_duration
+from journeymap.durations import (
+    DURATION_EXAMPLES,
+    MAX_DURATION,
+    MAX_DURATION_HOURS,
+    parse_duration,
+)
 from journeymap.errors import InputError, Problem
 from journeymap.model import Location
 from journeymap.suggest import did_you_mean
@@ -232,12 +237,23 @@ def _unknown(name: str, key: Scalar, known: list[str], what: str) -> Problem:
 
 def _number(node: Node) -> float | None:
     """A finite number written as a plain (unquoted) YAML int or float, else None."""
+    value = _written_number(node)
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _written_number(node: Node) -> float | None:
+    """The number a plain YAML int or float says (infinite when too large for a float)."""
     if not isinstance(node, Scalar) or node.style or node.tag not in _NUMBER_TAGS:
         return None
     if not _NUMBER.match(node.value):
         return None
-    value = float(node.value.replace("_", ""))
-    return value if math.isfinite(value) else None
+    return float(node.value.replace("_", ""))
+
+
+def _too_large(node: Node) -> bool:
+    """A plain number too large for a float, such as ``1e400``."""
+    value = _written_number(node)
+    return value is not None and math.isinf(value)
 
 
 def _hours(node: Node) -> float | None:
@@ -270,6 +286,14 @@ def _convert(name: str, key: str, kind: str, node: Node, problems: list[Problem]
                 continue
             if value_node.__class__ is BadNode:
                 continue
+            if _too_large(value_node):
+                problems.append(
+                    Problem(
+                        location(name, value_node),
+                        f"weight of {code} is too large ({describe(value_node)})",
+                    )
+                )
+                continue
             weight = _number(value_node)
             if weight is None or weight < 0:
                 problems.append(
@@ -279,13 +303,13 @@ def _convert(name: str, key: str, kind: str, node: Node, problems: list[Problem]
             weights[code] = weight
         return weights
     if kind == "hours":
-        hours = _hours(node)
+        hours = math.inf if _too_large(node) else _hours(node)
         if hours is None or hours < 0:
             problems.append(
                 Problem(
                     where,
-                    f"`{key}` must be a number of hours or a duration",
-                    "for example 24, 36h, 2d or 1w",
+                    f"`{key}` must be a number of hours or a duration such as "
+                    f"{DURATION_EXAMPLES}, found {describe(node)}",
                 )
             )
             return None
@@ -295,6 +319,9 @@ def _convert(name: str, key: str, kind: str, node: Node, problems: list[Problem]
             )
             return None
         return hours
+    if _too_large(node):
+        problems.append(Problem(where, f"`{key}` is too large ({describe(node)})"))
+        return None
     value = _number(node)
     if kind == "count":
         if value is None or value != int(value) or value < 1:

@@ -24,9 +24,12 @@ __all__ = [
 UNIT_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
 """Hours in one of each unit."""
 
-#: The grammar as a regular expression (also the JSON Schema's ``pattern`` for durations).
-DURATION_PATTERN = r"^ *([0-9]+(?:\.[0-9]+)?|\.[0-9]+) *([mhdw]) *$"
-DURATION_EXAMPLES = "30m, 4h, 1.5d or 2w"
+#: The grammar as a regular expression (also the JSON Schema's ``pattern`` for durations). It
+#: ends with ``$(?!\n)``, the end of the text in Python and in JSON Schema's ECMA-262 alike:
+#: Python's ``$`` alone also matches before a final newline, which would let ``"2w\n"`` in.
+DURATION_PATTERN = r"^ *([0-9]+(?:\.[0-9]+)?|\.[0-9]+) *([mhdw]) *$(?!\n)"
+#: The examples a message about a wrong duration gives (journey waits and config hours).
+DURATION_EXAMPLES = "30m, 4h, 2d or 1w"
 MAX_DURATION = "520w"
 MAX_DURATION_HOURS = 520 * 168.0
 

@@ -139,14 +139,17 @@ def test_duration_pattern_is_the_one_grammar() -> None:
     assert load_schema()["$defs"]["duration"]["pattern"] == DURATION_PATTERN
 
 
-WAITS = ["30m", ".5h", "1 d", "90m", "2w", "1.5d", "0m", "2", "1.d", "2 days", "-2h", "1y", "5x"]
+WAITS = [
+    *("30m", ".5h", "1 d", "90m", "2w", "1.5d", "0m"),
+    *("2", "1.d", "2 days", "-2h", "1y", "5x", "2w\n", "2w\n\n"),
+]
 
 
 @pytest.mark.parametrize("wait", WAITS)
 def test_schema_and_loader_agree_on_durations(wait: str) -> None:
     text = (
         "journeymap: 1\nstages: [s]\nfunctions: {f: {}}\ntouchpoints:\n"
-        f"  a: {{stage: s, function: f, next: [{{to: b, wait: '{wait}'}}]}}\n"
+        f"  a: {{stage: s, function: f, next: [{{to: b, wait: {json.dumps(wait)}}}]}}\n"
         "  b: {stage: s, function: f}\n"
     )
     in_schema = _validator().is_valid(yaml.safe_load(text))

@@ -82,7 +82,7 @@ def test_empty_file_is_defaults(tmp_path: Path) -> None:
         (
             "check: {max_wait_hours: soon}\n",
             ":1:25: error: `max_wait_hours` must be a number of "
-            "hours or a duration; for example 24, 36h, 2d or 1w",
+            "hours or a duration such as 30m, 4h, 2d or 1w, found 'soon'",
         ),
         (
             "thresholds: {wait_hours: 1}\nthresholds: {}\n",
@@ -295,23 +295,37 @@ def test_durations_accepted(tmp_path: Path, written: str, hours: float) -> None:
     assert read_config(path).wait_hours == pytest.approx(hours)
 
 
-@pytest.mark.parametrize("written", ["1.d", "5x", "h", "-2h", "-2", "'36'", "1d2h"])
-def test_durations_refused(tmp_path: Path, written: str) -> None:
+@pytest.mark.parametrize(
+    ("written", "found"),
+    [
+        *(("1.d", "'1.d'"), ("5x", "'5x'"), ("h", "'h'"), ("-2h", "'-2h'"), ("-2", "'-2'")),
+        *(("'36'", "the text '36'"), ("1d2h", "'1d2h'"), ('"2w\\n"', 'the text "2w\\n"')),
+    ],
+)
+def test_durations_refused(tmp_path: Path, written: str, found: str) -> None:
     assert _problems(tmp_path, f"check:\n  max_wait_hours: {written}\n") == [
-        ":2:19: error: `max_wait_hours` must be a number of hours or a duration; "
-        "for example 24, 36h, 2d or 1w"
+        ":2:19: error: `max_wait_hours` must be a number of hours or a duration such as "
+        f"30m, 4h, 2d or 1w, found {found}"
     ]
 
 
-def test_duration_too_long(tmp_path: Path) -> None:
-    assert _problems(tmp_path, "thresholds: {wait_hours: 999999w}\n") == [
-        ":1:26: error: `wait_hours` is too long ('999999w'; at most 520w)"
+@pytest.mark.parametrize("written", ["999999w", "1e400", "1_000e400"])
+def test_duration_too_long(tmp_path: Path, written: str) -> None:
+    assert _problems(tmp_path, f"thresholds: {{wait_hours: {written}}}\n") == [
+        f":1:26: error: `wait_hours` is too long ('{written}'; at most 520w)"
+    ]
+
+
+def test_numbers_too_large_for_a_float_are_too_large(tmp_path: Path) -> None:
+    text = "check: {max_expected_handoffs: 1e400}\nrisk: {weights: {JM100: 2e999}}\n"
+    assert _problems(tmp_path, text) == [
+        ":1:32: error: `max_expected_handoffs` is too large ('1e400')",
+        ":2:25: error: weight of JM100 is too large ('2e999')",
     ]
 
 
 @pytest.mark.parametrize("written", [".5h", "1 d", "90m", "2w"])
 def test_journey_and_config_agree_on_durations(tmp_path: Path, written: str) -> None:
-    # the loader's side is being switched to journeymap/durations.py (issue 10)
     from journeymap.load import load_journey_text
 
     journey = load_journey_text(JOURNEY.replace("{wait}", written), "x.yaml")
