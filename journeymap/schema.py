@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from journeymap.atomic import write_text_atomic
 from journeymap.durations import DURATION_PATTERN
 from journeymap.fields import (
     FORMAT_VERSION,
@@ -151,8 +152,7 @@ def load_schema() -> dict[str, Any]:
 def write_schema() -> Path:
     """Rewrite the packaged copy from :func:`build_schema`; return its path."""
     target = Path(__file__).with_name("schema") / SCHEMA_FILE
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(render_schema(), encoding="utf-8")
+    write_text_atomic(target, render_schema())
     return target
 
 
