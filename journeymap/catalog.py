@@ -29,7 +29,6 @@ __all__ = [
     "rule",
     "risk_factors",
     "is_per_handoff",
-    "is_risky",
     "code_ranges",
 ]
 
@@ -228,11 +227,6 @@ def is_per_handoff(code: str) -> bool:
 def risk_factors(codes: Iterable[str]) -> tuple[str, ...]:
     """The codes of ``codes`` that are risk factors, in the order given (unknown codes kept)."""
     return tuple(c for c in codes if c not in RULES or RULES[c].risk_factor)
-
-
-def is_risky(codes: Iterable[str]) -> bool:
-    """Whether one of ``codes`` is a risky (warning-level) factor; see :attr:`Rule.risky`."""
-    return any(c in RULES and RULES[c].risky for c in codes)
 
 
 def code_ranges(codes: Iterable[str], sep: str = "-", joiner: str = ", ") -> str:

@@ -13,7 +13,6 @@ from journeymap.catalog import (
     RULES,
     code_ranges,
     is_per_handoff,
-    is_risky,
     risk_factors,
 )
 from journeymap.load import load_journeys
@@ -53,7 +52,6 @@ def test_helpers() -> None:
     assert risk_factors(["JM100", "JM104", "JM101", "XX999"]) == ("JM104", "JM101", "XX999")
     assert is_per_handoff("JM100") and not is_per_handoff("JM101")
     assert not is_per_handoff("XX999")
-    assert is_risky(["JM104", "JM102"]) and not is_risky(["JM104", "JM100", "XX999"])
     assert code_ranges(RULES) == "JM100-JM108, JM201-JM202, JM301-JM303, JM401-JM403"
     assert code_ranges(["JM101", "JM103"], sep="&ndash;", joiner=" or ") == "JM101 or JM103"
     assert code_ranges([]) == ""

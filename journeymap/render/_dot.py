@@ -51,8 +51,6 @@ def _value(value: object) -> str:
     kind = type(value)
     if kind is str:  # the common case first
         return dot_quote(value)
-    if kind is Quoted:
-        return str(value)
     if isinstance(value, Quoted):
         return str(value)
     if isinstance(value, bool):
