@@ -29,6 +29,8 @@ __all__ = [
     "rule",
     "risk_factors",
     "is_per_handoff",
+    "is_asked_again",
+    "marks_stage",
     "code_ranges",
 ]
 
@@ -48,6 +50,11 @@ class Rule:
     every handoff, standing for the handoff itself (JM100): presentations show it as the handoff's
     row, not among the findings; its weight is the base every handoff carries.
     ``context_loss``: a factor meaning the customer's context did not make it across.
+    ``asked_again``: each finding is a touchpoint asking the customer again for something already
+    given (JM103); its ``touchpoints`` are the path from where it was given, ending at the one
+    asking again: the blueprint marks them "asked again", the report links the last step.
+    ``marks_stage``: each finding is about a stage, its ``touchpoints`` the stage's (JM201): the
+    report marks the stage's row in the stage x function grid.
     ``gate``: produced only by ``journeymap check`` from the config's thresholds.
     """
 
@@ -59,6 +66,8 @@ class Rule:
     risk_factor: bool = False
     per_handoff: bool = False
     context_loss: bool = False
+    asked_again: bool = False
+    marks_stage: bool = False
     gate: bool = False
 
     @property
@@ -106,6 +115,7 @@ _TABLE: tuple[Rule, ...] = (
         weight=3.0,
         risk_factor=True,
         context_loss=True,
+        asked_again=True,
     ),
     Rule(
         "JM104",
@@ -152,6 +162,7 @@ _TABLE: tuple[Rule, ...] = (
         "fragmented stage",
         "warning",
         "A stage is spread over too many functions (default 3 or more).",
+        marks_stage=True,
     ),
     Rule(
         "JM202",
@@ -222,6 +233,18 @@ def is_per_handoff(code: str) -> bool:
     """Whether ``code`` reports one finding per handoff, standing for the handoff (JM100)."""
     found = RULES.get(code)
     return found is not None and found.per_handoff
+
+
+def is_asked_again(code: str) -> bool:
+    """Whether ``code``'s findings are touchpoints asking again (JM103); see :class:`Rule`."""
+    found = RULES.get(code)
+    return found is not None and found.asked_again
+
+
+def marks_stage(code: str) -> bool:
+    """Whether ``code``'s findings are about a stage (JM201); see :class:`Rule`."""
+    found = RULES.get(code)
+    return found is not None and found.marks_stage
 
 
 def risk_factors(codes: Iterable[str]) -> tuple[str, ...]:

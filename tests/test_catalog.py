@@ -12,7 +12,9 @@ from journeymap.catalog import (
     GATE_CODES,
     RULES,
     code_ranges,
+    is_asked_again,
     is_per_handoff,
+    marks_stage,
     risk_factors,
 )
 from journeymap.load import load_journeys
@@ -52,6 +54,8 @@ def test_helpers() -> None:
     assert risk_factors(["JM100", "JM104", "JM101", "XX999"]) == ("JM104", "JM101", "XX999")
     assert is_per_handoff("JM100") and not is_per_handoff("JM101")
     assert not is_per_handoff("XX999")
+    assert [c for c in RULES if is_asked_again(c)] == ["JM103"] and not is_asked_again("XX999")
+    assert [c for c in RULES if marks_stage(c)] == ["JM201"] and not marks_stage("XX999")
     assert code_ranges(RULES) == "JM100-JM108, JM201-JM202, JM301-JM303, JM401-JM403"
     assert code_ranges(["JM101", "JM103"], sep="&ndash;", joiner=" or ") == "JM101 or JM103"
     assert code_ranges([]) == ""
@@ -76,3 +80,20 @@ def test_methodology_weights_table_matches_the_catalogue() -> None:
     assert documented == dict(DEFAULT_WEIGHTS)
     for code, title, _ in rows:  # the short name shown is the rule's (or a word of it)
         assert title.strip().split()[-1] in RULES[code].title, (code, title)
+
+
+def test_presentation_code_asks_the_catalogue_instead_of_spelling_rule_codes() -> None:
+    # a rule code as a string literal ("JM103", 'JM201') in the diagrams, the report, the live
+    # preview or the templates: the rule's property belongs on the catalogue
+    literal = re.compile(r"""["']JM[0-9]{3}["']""")
+    folders = [ROOT / "journeymap" / name for name in ("render", "report", "serve")]
+    files = [p for folder in folders for p in sorted(folder.rglob("*.py"))]
+    files += sorted((ROOT / "templates").rglob("*.j2"))
+    assert len(files) > 10
+    spelled = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in files
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if literal.search(line)
+    ]
+    assert spelled == []

@@ -9,7 +9,7 @@ context are marked. Support systems show their owner; shadow systems are dashed 
 from __future__ import annotations
 
 from journeymap.analysis.types import JourneyAnalysis
-from journeymap.catalog import RULES
+from journeymap.catalog import RULES, is_asked_again
 from journeymap.render import _labels as L
 from journeymap.render._dot import label
 from journeymap.render._grid import Band, Grid
@@ -50,7 +50,11 @@ def build_blueprint_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
     functions = {f.id: f for f in lanes(journey)}
     handoffs = {(h.source, h.target): h for h in analysis.handoffs}
     max_flow = max((h.flow for h in analysis.handoffs), default=0.0)
-    repeat_asks = {tp for f in analysis.findings if f.rule == "JM103" for tp in f.touchpoints}
+    repeat_asks: dict[str, str] = {}  # touchpoint id -> the code marking it asked again (JM103)
+    for f in analysis.findings:
+        if is_asked_again(f.rule):
+            for tp_id in f.touchpoints:
+                repeat_asks.setdefault(tp_id, f.rule)
     bands = []
     for i, (key, title, kind) in enumerate(_ROWS):
         bands.append(
@@ -86,7 +90,7 @@ def build_blueprint_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
         if tp.outcome:
             rows.append(f"\u25a0 {clip(tp.outcome, 40)}")
         if tp.id in repeat_asks:
-            rows.append("\u26a0 asked again (JM103)")
+            rows.append(f"\u26a0 asked again ({repeat_asks[tp.id]})")
         grid.add(
             "customer",
             stage_index[tp.stage],

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from journeymap import __version__
 from journeymap.analysis.portfolio import JourneySummary, Portfolio, summarize
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
-from journeymap.catalog import is_per_handoff
+from journeymap.catalog import is_asked_again, is_per_handoff, marks_stage
 from journeymap.report import charts, portfolio_view
 from journeymap.report.environment import make_environment, static_text
 from journeymap.report.links import edge_id, page_name
@@ -83,7 +83,7 @@ def _finding_transition(finding: Finding) -> tuple[str, str] | None:
     """The transition a finding is about; a repeat ask (JM103) is about the last step of its path."""
     if finding.transition is not None:
         return finding.transition
-    if finding.rule == "JM103" and len(finding.touchpoints) >= 2:
+    if is_asked_again(finding.rule) and len(finding.touchpoints) >= 2:
         return (finding.touchpoints[-2], finding.touchpoints[-1])
     return None
 
@@ -136,7 +136,7 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
         if finding.transition is not None:
             target = edge_id(*finding.transition)
         elif finding.touchpoints:
-            target = f"tp-{finding.touchpoints[-1 if finding.rule == 'JM103' else 0]}"
+            target = f"tp-{finding.touchpoints[-1 if is_asked_again(finding.rule) else 0]}"
         else:
             target = ""
         other.append({"finding": finding, "target_id": target})
@@ -158,13 +158,12 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
                 "fragmentation": metrics.stage_fragmentation.get(stage.id, 0.0),
             }
         )
-    fragmented = {
-        tps[t].stage
-        for f in analysis.findings
-        if f.rule == "JM201"
-        for t in f.touchpoints
-        if t in tps
-    }
+    fragmented: dict[str, str] = {}  # stage id -> the code marking it (JM201)
+    for f in analysis.findings:
+        if marks_stage(f.rule):
+            for t in f.touchpoints:
+                if t in tps:
+                    fragmented.setdefault(tps[t].stage, f.rule)
     function_shares = [
         {
             "name": _function_name(analysis, fid),
