@@ -14,10 +14,12 @@ search explores only minimal states and ends on cycles.
 from __future__ import annotations
 
 from array import array
-from collections import deque
 from dataclasses import dataclass
 
+import networkx as nx
+
 from journeymap.analysis._index import Index
+from journeymap.graph import system_graph
 
 __all__ = ["Systems", "RepeatAsk", "ContextResult", "build_systems", "connected", "repeat_asks"]
 
@@ -41,24 +43,16 @@ def build_systems(ix: Index) -> Systems:
             if s not in journey.systems and s not in names:
                 names.append(s)
     bit = {name: 1 << k for k, name in enumerate(names)}
-    succ: dict[str, list[str]] = {name: [] for name in names}
-    for integration in journey.integrations:
-        for a, b in integration.directions():
-            if a in succ and b in succ:
-                succ[a].append(b)
+    # data flows along integrations: a system reaches its descendants in the system graph
+    # (only integrations between numbered systems count; a model built by hand may name others)
+    graph = system_graph(journey)
+    graph.remove_nodes_from([s for s in list(graph) if s not in bit])
     reach_of_system: dict[str, int] = {}
     for name in names:
-        seen = {name}
-        queue = deque([name])
-        while queue:
-            a = queue.popleft()
-            for b in succ[a]:
-                if b not in seen:
-                    seen.add(b)
-                    queue.append(b)
-        mask = 0
-        for s in seen:
-            mask |= bit[s]
+        mask = bit[name]
+        if name in graph:
+            for s in nx.descendants(graph, name):
+                mask |= bit[s]
         reach_of_system[name] = mask
     own: list[int] = []
     reach: list[int] = []
