@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from journeymap._gc import gc_paused
-from journeymap.durations import MAX_DURATION, MAX_DURATION_HOURS, parse_duration
+from journeymap.durations import (
+    DURATION_EXAMPLES,
+    MAX_DURATION,
+    MAX_DURATION_HOURS,
+    parse_duration,
+)
 from journeymap.errors import InputError, Problem
 from journeymap.fields import (
     FORMAT_VERSION,
@@ -651,7 +656,7 @@ class _Reader:
         hint = None
         if type(node) is Scalar and _NUMBER.match(node.value.strip()):
             hint = "add a unit: m (minutes), h (hours), d (days) or w (weeks)"
-        self.wrong(node, name, "a duration such as 30m, 4h, 2d or 1w", hint)
+        self.wrong(node, name, f"a duration such as {DURATION_EXAMPLES}", hint)
         return None
 
     def sequence(self, node: Node, name: str) -> list[Node]:
