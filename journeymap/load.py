@@ -564,13 +564,12 @@ class _Reader:
         ``between``) and keys in ``skip`` are left to the caller. ``context`` names the
         mapping in reference messages ("touchpoint 'a'").
         """
-        fields = _FIELDS[section]
+        plan = _PLANS[section]
         out: dict[str, Any] = {}
         for name, (_, node) in entries.items():
-            f = fields[name]
-            convert = _CONVERTERS.get(f.type.kind)
+            f, attr, convert = plan[name]
             if convert is not None and name not in skip:
-                out[f.model_attr] = convert(self, f, node, context)
+                out[attr] = convert(self, f, node, context)
         return out
 
     # -- scalars -------------------------------------------------------------------------
@@ -704,12 +703,19 @@ class _Reader:
         return self.idents(node, name, (kind, context))
 
     def ref(self, node: Node, name: str, kind: str, context: str) -> str | None:
-        if self.invalid_ref(node, name, kind, context):
-            return None
-        value = self.ident(node, name)
-        if value is not None:
-            self.refs.append(_Ref(kind, value, node, context))
-        return value
+        """A reference to an id, kept for :meth:`check_refs`. A text that is not an id
+        (``Sales``) is kept too, marked invalid, so that the check can suggest the declared id
+        it most likely means; anything else is reported here."""
+        if type(node) is Scalar and not is_null(node):
+            value = node.value
+            if len(value) <= MAX_ID_LENGTH:
+                valid = _ID.match(value) is not None
+                if valid:
+                    self.refs.append(_Ref(kind, value, node, context))
+                else:
+                    self.refs.append(_Ref(kind, value, node, context, name, invalid=True))
+                return value if valid else None
+        return self.ident(node, name)  # not text, or too long: reported there
 
     def invalid_ref(self, node: Node, name: str, kind: str, context: str) -> bool:
         """Keep a reference that is text but not an id (``Sales``) for :meth:`check_refs`,
@@ -1207,6 +1213,7 @@ class _Reader:
         out: list[Transition] = []
         seen: dict[str, Node] = {}
         what = f"a transition of '{source}'"
+        context = f"'next' of touchpoint '{source}'"
 
         def explain(key: Scalar, _: Node, spec: _Entries) -> tuple[str, str | None] | None:
             if key.value not in _TOUCHPOINT_KEYS or key.column <= next_key.column:
@@ -1231,10 +1238,7 @@ class _Reader:
             else:
                 target_node = item
             target = self.ref(
-                target_node,
-                "next" if target_node is item else "to",
-                "touchpoint",
-                f"'next' of touchpoint '{source}'",
+                target_node, "next" if target_node is item else "to", "touchpoint", context
             )
             if target is None:
                 continue
@@ -1375,4 +1379,12 @@ _CONVERTERS: Mapping[str, _Converter] = {
     "duration": lambda r, f, node, context: r.duration(node, f.name),
     "kpis": lambda r, f, node, context: r.kpis(node),
     "version": lambda r, f, node, context: r.version(node),
+}
+
+#: Per section, each key's field, model attribute and reader (None: walked by the caller).
+_PLANS: Mapping[str, Mapping[str, tuple[Field, str, _Converter | None]]] = {
+    s.name: {
+        name: (f, f.model_attr, _CONVERTERS.get(f.type.kind)) for name, f in _FIELDS[s.name].items()
+    }
+    for s in SECTIONS
 }
