@@ -135,8 +135,7 @@ def load_journey_with_files(
     in, directly or through their own ``uses:`` (real paths, in the order they were read)."""
     with gc_paused():
         session = _Session()
-        parsed = parse_file(str(path)) if text is None else parse(text, str(path))
-        journey = session.journey(parsed)
+        journey = session.journey(parse_file(str(path)) if text is None else parse(text, str(path)))
         return journey, session.last_used
 
 
