@@ -81,6 +81,12 @@ def test_edit_break_fix_without_reload(server: LiveServer, journey_dir: Path, br
     line = _line_of(broken, "    stage: nowhere")
     path.write_text(broken, encoding="utf-8")
     page.wait_for_selector("#jm-live-errors", state="visible", timeout=WAIT_MS)
+    # write_text truncates first: a poll may catch the empty file ("empty file" at 1:1) before
+    # the next one reads the whole save; the overlay must then follow the file to its line
+    _wait_js(
+        page,
+        f"document.getElementById('jm-live-errors').innerText.includes('workshop.yaml:{line}:')",
+    )
     overlay = page.inner_text("#jm-live-errors")
     assert f"workshop.yaml:{line}:" in overlay
     assert "error:" in overlay
