@@ -18,7 +18,7 @@ Errors over all files are raised together as one :class:`~journeymap.errors.Inpu
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +37,7 @@ from journeymap.model import Journey, Location
 
 if TYPE_CHECKING:
     from journeymap.analysis.types import Finding, JourneyAnalysis
+    from journeymap.gate import FailOn, GateResult
 
 __all__ = [
     "Analysed",
@@ -46,8 +47,10 @@ __all__ = [
     "analyse_pair",
     "analyse_file",
     "analyse_source",
+    "check",
     "find_journeys",
     "read_journey",
+    "render_path",
     "yaml_files_under",
     "load",
     "load_file",
@@ -319,3 +322,62 @@ def _as_problem(finding: Finding) -> Problem:
     if location.line <= 0:
         location = Location(location.path, 1, 1)
     return Problem(location, f"{finding.message} ({finding.rule})")
+
+
+def check(
+    paths: Iterable[str | os.PathLike[str]],
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    fail_on: FailOn = "error",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> GateResult:
+    """The CI gate over every journey under ``paths`` (see :func:`journeymap.gate.evaluate`),
+    each with its own config's thresholds."""
+    from journeymap.gate import evaluate
+
+    items = analyse(paths, config_file)
+    return evaluate(
+        [i.analysis for i in items],
+        [i.config for i in items],
+        fail_on=fail_on,
+        select=select,
+        ignore=ignore,
+    )
+
+
+RENDER_FORMATS = ("svg", "png", "pdf", "dot", "json")
+"""The output formats of :func:`render_path`, by file extension."""
+
+
+def render_path(
+    path: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    view: str = "journey",
+    theme: str = "default",
+    renderer: str = "auto",
+    timeout: float | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+) -> None:
+    """Draw the journey in ``path`` (a folder too, for the silo view) into ``output``, whose
+    extension picks the format (:data:`RENDER_FORMATS`), written atomically."""
+    from journeymap.atomic import write_bytes_atomic
+    from journeymap.render import render_journey
+
+    fmt = Path(output).suffix.lower().lstrip(".")
+    if fmt not in RENDER_FORMATS:
+        raise UsageError(
+            f"{os.fspath(output)}: unknown output format {fmt!r}; "
+            f"use one of .{', .'.join(RENDER_FORMATS)}"
+        )
+    if Path(path).is_dir() and view != "silos":
+        raise UsageError(
+            f"{os.fspath(path)} is a folder; the {view} view draws one journey (use --view silos)"
+        )
+    analyses = [item.analysis for item in analyse([path], config_file)]
+    subject = analyses if view == "silos" else analyses[0]
+    data = render_journey(
+        subject, fmt=fmt, view=view, theme=theme, renderer=renderer, timeout=timeout
+    )
+    write_bytes_atomic(output, data)

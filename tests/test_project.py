@@ -222,3 +222,18 @@ def test_export_reads_no_config(tmp_path: Path) -> None:
     assert json.loads(out)["id"] == "broadband"
     code, _, err = run("analyze", str(tmp_path / "broadband.yaml"))
     assert code == 2 and err.startswith(f"{tmp_path / '.journeymap.yaml'}:1:1: error: ")
+
+
+def test_render_help_lists_every_format() -> None:
+    """The formats are declared once (project.RENDER_FORMATS); --help must name each."""
+    option = next(p for p in main.commands["render"].params if "--output" in p.opts)
+    help_text = getattr(option, "help", "") or ""
+    assert all(fmt in help_text for fmt in project.RENDER_FORMATS)
+
+
+def test_check_is_the_gate_over_the_pipeline(here: Path) -> None:
+    result = project.check([here], fail_on="warning")
+    [analysis] = [item.analysis for item in project.analyse([here])]
+    warnings = [f for f in analysis.findings if f.severity == "warning"]
+    assert warnings and not result.passed  # the worked example has warnings
+    assert project.check([here], fail_on="error").passed

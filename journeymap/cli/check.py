@@ -74,13 +74,10 @@ def check(
     path:line:col: CODE severity: message, then a summary line. Exits 0 when the gate passes, 1 when
     it fails, 2 on bad input or usage.
     """
-    from journeymap.gate import evaluate
     from journeymap.output import json, sarif, text
-    from journeymap.project import analyse
+    from journeymap.project import check as run_gate
 
-    items = analyse(paths, config_file)
-    analyses, configs = [i.analysis for i in items], [i.config for i in items]
-    result = evaluate(analyses, configs, fail_on=fail_on, select=select, ignore=ignore)  # type: ignore[arg-type]
+    result = run_gate(paths, config_file, fail_on=fail_on, select=select, ignore=ignore)  # type: ignore[arg-type]
     if fmt == "json":
         emit(json.render_check_json(result), output)
     elif fmt == "sarif":

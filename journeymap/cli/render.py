@@ -6,8 +6,6 @@ import click
 
 from journeymap.cli._common import config_option, report_errors, theme_option
 
-FORMATS = ("svg", "png", "pdf", "dot", "json")
-
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True))
@@ -53,25 +51,14 @@ def render(
     config_file: str | None,
 ) -> None:
     """Render a diagram of the journey in PATH to OUTPUT, written atomically."""
-    from pathlib import Path
+    from journeymap.project import render_path
 
-    from journeymap.atomic import write_bytes_atomic
-    from journeymap.errors import UsageError
-    from journeymap.project import analyse
-    from journeymap.render import render_journey
-
-    fmt = Path(output).suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise UsageError(
-            f"{output}: unknown output format {fmt!r}; use one of .{', .'.join(FORMATS)}"
-        )
-    if Path(path).is_dir() and view != "silos":
-        raise UsageError(
-            f"{path} is a folder; the {view} view draws one journey (use --view silos)"
-        )
-    analyses = [item.analysis for item in analyse([path], config_file)]
-    subject = analyses if view == "silos" else analyses[0]
-    data = render_journey(
-        subject, fmt=fmt, view=view, theme=theme, renderer=renderer, timeout=timeout
+    render_path(
+        path,
+        output,
+        view=view,
+        theme=theme,
+        renderer=renderer,
+        timeout=timeout,
+        config_file=config_file,
     )
-    write_bytes_atomic(output, data)
