@@ -198,12 +198,14 @@ def analyse(
     config_file: str | os.PathLike[str] | None = None,
 ) -> list[Analysed]:
     """Load (see :func:`load`) and analyse every journey under ``paths``."""
+    return [_analysed(item) for item in load(paths, config_file)]
+
+
+def _analysed(item: Loaded) -> Analysed:
+    """``item`` with the engine's analysis under its config."""
     from journeymap.analysis.engine import analyze
 
-    return [
-        Analysed(item.journey, item.config, item.files, analyze(item.journey, item.config))
-        for item in load(paths, config_file)
-    ]
+    return Analysed(item.journey, item.config, item.files, analyze(item.journey, item.config))
 
 
 def load_file(
@@ -226,10 +228,7 @@ def analyse_file(
     configs: ConfigLookup | None = None,
 ) -> Analysed:
     """Load (see :func:`load_file`) and analyse one journey file."""
-    from journeymap.analysis.engine import analyze
-
-    item = load_file(path, config_file, configs=configs)
-    return Analysed(item.journey, item.config, item.files, analyze(item.journey, item.config))
+    return _analysed(load_file(path, config_file, configs=configs))
 
 
 def load_source(
@@ -279,10 +278,7 @@ def analyse_source(
     config_from: str | None = None,
 ) -> Analysed:
     """Load (see :func:`load_source`) and analyse one journey from a file or git."""
-    from journeymap.analysis.engine import analyze
-
-    item = load_source(spec, config_file, configs=configs, config_from=config_from)
-    return Analysed(item.journey, item.config, item.files, analyze(item.journey, item.config))
+    return _analysed(load_source(spec, config_file, configs=configs, config_from=config_from))
 
 
 def analyse_pair(
