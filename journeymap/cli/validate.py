@@ -17,6 +17,7 @@ def validate(paths: tuple[str, ...], config_file: str | None) -> None:
     A journey is valid when it loads and has no error-severity finding: keys, types and
     references, then unreachable touchpoints (JM301), loops customers cannot leave (JM302) and
     shares summing above 1 (JM303). Warnings are left to `check`.
+
     Exit codes: 0 all valid, 2 problems found.
     """
     from journeymap.project import validate as run
