@@ -623,7 +623,13 @@ def format_html(
     diagram = None
     diagram_error = ""
     try:
-        dot = build_dot(merged_analysis(old, new, diff), view="journey", theme=theme)
+        dot = build_dot(
+            merged_analysis(old, new, diff),
+            view="journey",
+            theme=theme,
+            renderer=renderer,
+            timeout=60,
+        )
         svg = _tag_svg(render_dot(dot, "svg", renderer=renderer, timeout=60), diff)
         diagram = inline_svg(svg, f"Diagram of {new.journey.title} with changes marked")
     except RenderError as err:

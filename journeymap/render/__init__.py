@@ -22,8 +22,14 @@ def build_dot(
     analysis: JourneyAnalysis | Sequence[JourneyAnalysis],
     view: str = "journey",
     theme: str = "default",
+    renderer: str = "auto",
+    timeout: float | None = None,
 ) -> str:
-    """The DOT source of one view of a journey (``silos`` also takes several analyses)."""
+    """The DOT source of one view of a journey (``silos`` also takes several analyses).
+
+    The journey and blueprint views are laid out here (Graphviz ``dot`` through ``renderer``,
+    see docs/diagrams.md "How a grid is drawn"): the DOT returned pins every node and edge
+    (``layout=nop2``), so any Graphviz draws exactly this picture from it."""
     chosen = get_theme(theme)
     if view == "silos":
         return build_silo_dot(analysis, theme)
@@ -32,12 +38,18 @@ def build_dot(
     if view == "journey":
         from journeymap.render.journey_view import build_journey_graph
 
-        return build_journey_graph(analysis, chosen)
-    if view == "blueprint":
+        grid = build_journey_graph(analysis, chosen)
+    elif view == "blueprint":
         from journeymap.render.blueprint_view import build_blueprint_graph
 
-        return build_blueprint_graph(analysis, chosen)
-    raise UsageError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+        grid = build_blueprint_graph(analysis, chosen)
+    else:
+        raise UsageError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+    from journeymap.render._grid import parse_layout
+    from journeymap.render.graphviz import render
+
+    layout = render(grid.layout_dot(), fmt="json", renderer=renderer, timeout=timeout)
+    return grid.drawing_dot(parse_layout(layout))
 
 
 def build_silo_dot(
@@ -88,7 +100,7 @@ def render_journey(
     timeout: float | None = None,
 ) -> bytes:
     """:func:`build_dot` then :func:`render_dot`; ``fmt="dot"`` returns the DOT source."""
-    dot = build_dot(analysis, view=view, theme=theme)
+    dot = build_dot(analysis, view=view, theme=theme, renderer=renderer, timeout=timeout)
     if fmt == "dot":
         return dot.encode("utf-8")
     dpi = get_theme(theme).dpi

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from journeymap.analysis.types import Handoff, JourneyAnalysis
-from journeymap.catalog import risk_factors
-from journeymap.model import Function, Journey
+from journeymap.catalog import RULES, risk_factors
+from journeymap.model import Function, Journey, Touchpoint
 from journeymap.render import _labels as L
-from journeymap.render._dot import label
-from journeymap.render._grid import Band, Grid
-from journeymap.render._labels import text_lines
+from journeymap.render._grid import Band, Grid, KeyItem
 from journeymap.render.escape import clip, svg_id
 from journeymap.render.themes import Theme
 
 __all__ = [
-    "KEY",
     "build_journey_graph",
-    "graph_attributes",
-    "key_items",
+    "handoff_words",
     "lanes",
     "risk_rules",
     "stage_list",
@@ -52,88 +48,6 @@ def stage_list(journey: Journey) -> list[str]:
     return result
 
 
-def graph_attributes(graph_id: str, title: str, theme: Theme) -> dict[str, object]:
-    """Graph attributes every grid view shares."""
-    return {
-        "id": graph_id,
-        "rankdir": "LR",
-        "newrank": True,
-        # tight enough that a journey fits a projector (about 4:3 for the examples) with its
-        # text large relative to the canvas; edge labels are xlabels, placed after the layout
-        "nodesep": 0.18 * theme.font_size / 12,
-        "ranksep": 0.4 * theme.font_size / 12,
-        "bgcolor": theme.bg,
-        "fontname": theme.bold,
-        "fontsize": theme.font_size * 1.7,
-        "fontcolor": theme.ink,
-        "label": label(text_lines(title, 80, 2)),
-        "labelloc": "t",
-        "labeljust": "l",
-        "pad": 0.3,
-        # nodes first, then edges with their labels on top: an external label next to a short
-        # edge may reach over a node's border, and must stay readable there
-        "outputorder": "nodesfirst",
-        "forcelabels": True,
-    }
-
-
-def key_items(
-    theme: Theme, subtitle: list[str], handoffs: bool, risky: bool
-) -> list[dict[str, object]]:
-    """Legend nodes: what the diagram shows, the emotion scale, and how edges are drawn."""
-    plain: dict[str, object] = {"shape": "plaintext", "style": "", "fontcolor": theme.muted}
-    items: list[dict[str, object]] = []
-    if subtitle:
-        items.append({"label": label(subtitle, "l"), **plain})
-    for level in range(1, 6):
-        items.append(
-            {
-                "label": label([L.emotion_glyphs(level), L.EMOTION_WORDS[level - 1]]),
-                "style": "rounded,filled",
-                **L.emotion_style(level, theme),
-            }
-        )
-    items.append(
-        {
-            "label": label(["\u2500\u2500\u25b6 50%", "transition:", "share of customers"]),
-            "style": "rounded",
-            "color": theme.muted,
-        }
-    )
-    if handoffs:
-        items.append(
-            {
-                "label": label(
-                    [
-                        "\u2501\u2501\u25b6 #1",
-                        "handoff between functions,",
-                        "#1 = riskiest;",
-                        "thicker = more customers",
-                    ]
-                ),
-                "style": "rounded," + theme.handoff_style,
-                "color": theme.handoff,
-                "penwidth": theme.handoff_width[0],
-            }
-        )
-    if risky:
-        items.append(
-            {
-                "label": label(
-                    [
-                        "\u2501\u2501\u25b6 #2 risk: JM1xx",
-                        "risky handoff: its rule",
-                        "codes as in the findings",
-                    ]
-                ),
-                "style": "rounded," + theme.risky_style,
-                "color": theme.risky,
-                "penwidth": theme.handoff_width[0],
-            }
-        )
-    return [{"fillcolor": theme.bg, **item} for item in items]
-
-
 def handoff_width(flow: float, max_flow: float, theme: Theme) -> float:
     """Pen width of a handoff edge, from the theme's range by its share of the largest flow."""
     low, high = theme.handoff_width
@@ -141,95 +55,193 @@ def handoff_width(flow: float, max_flow: float, theme: Theme) -> float:
 
 
 def subtitle_lines(analysis: JourneyAnalysis) -> list[str]:
-    """Persona and headline figures, as the engine computed them."""
+    """Headline figures, as the engine computed them, then the persona."""
     journey, m = analysis.journey, analysis.metrics
-    lines = []
-    if journey.persona:
-        lines.extend(text_lines(f"Persona: {clip(journey.persona)}", 60, 2))
-    lines.append(
+    text = (
         f"{m.touchpoints} touchpoints \u00b7 {m.handoffs} handoffs \u00b7 "
         f"{m.expected_handoffs_per_customer:.2f} handoffs per customer"
     )
-    return lines
+    if journey.persona:
+        text += f" \u00b7 Persona: {clip(journey.persona)}"
+    return [text]
 
 
-def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> str:
-    """DOT for the journey view."""
+def handoff_words(handoff: Handoff, names: dict[str, str]) -> str:
+    """The hover text of a handoff, in words: ``Handoff 3: Claims → Finance · no owner · ...``."""
+    parts = [
+        f"Handoff {handoff.number}: {names.get(handoff.from_function, handoff.from_function)}"
+        f" \u2192 {names.get(handoff.to_function, handoff.to_function)}"
+    ]
+    for code in risk_rules(handoff):
+        words = RULES[code].title if code in RULES else code
+        if code in RULES and RULES[code].code == "JM106" and handoff.wait_hours:
+            words = f"{words} ({format_hours(handoff.wait_hours)})"
+        parts.append(words)
+    return " \u00b7 ".join(parts)
+
+
+def format_hours(hours: float) -> str:
+    """``2 d``, ``5 h``, ``30 min``: a wait as people say it."""
+    if hours >= 24:
+        return f"{hours / 24:.3g} d"
+    if hours >= 1:
+        return f"{hours:.3g} h"
+    return f"{hours * 60:.3g} min"
+
+
+def meta_line(tp: Touchpoint, entry: bool) -> str:
+    """The compact line under a touchpoint's name: emotion dots, channel, start and outcome."""
+    parts = []
+    if tp.emotion is not None:
+        level = min(max(int(tp.emotion), 1), 5)
+        parts.append(L.FILLED * level + L.EMPTY * (5 - level))
+    if tp.outcome:
+        parts.append(f"\u25a0 {clip(tp.outcome, 30)}")
+    channel = clip(tp.channel, 30) if tp.channel else ""
+    if entry:
+        channel = f"\u25b6 {channel}".strip()
+    if channel:
+        parts.insert(1 if tp.emotion is not None else 0, channel)
+    return " \u00b7 ".join(parts)
+
+
+def journey_key(grid: Grid, theme: Theme, handoffs: bool, risky: bool, splits: bool) -> None:
+    """What the colours, lines and markers mean."""
+    for level in range(1, 6):
+        grid.key(
+            KeyItem(
+                "" if level < 5 else "emotion of the touchpoint (fill and dots)",
+                box={"style": "rounded,filled", **L.emotion_style(level, theme)},
+                box_text=f"{L.FILLED * level}{L.EMPTY * (5 - level)} {L.EMOTION_WORDS[level - 1]}",
+            )
+        )
+    grid.key(
+        KeyItem(
+            "transition; % = share of customers where a touchpoint splits",
+            edge={"color": theme.muted, "penwidth": theme.edge_width},
+            share="40%" if splits else None,
+        )
+    )
+    if handoffs:
+        grid.key(
+            KeyItem(
+                "handoff between functions; number = risk rank (1 = riskiest), thicker = riskier",
+                edge={
+                    "color": theme.handoff,
+                    "penwidth": theme.handoff_width[1] * 0.6,
+                    "style": theme.handoff_style,
+                },
+                marker="3",
+                marker_fill=theme.handoff,
+            )
+        )
+    if risky:
+        grid.key(
+            KeyItem(
+                "risky handoff: no owner, context lost, asked again, long wait\u2026 "
+                "(hover for why; the findings list it)",
+                edge={
+                    "color": theme.risky,
+                    "penwidth": theme.handoff_width[1] * 0.8,
+                    "style": theme.risky_style,
+                },
+                marker="1",
+                marker_fill=theme.risky,
+            )
+        )
+
+
+def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> Grid:
+    """The journey view's grid (lay it out with :meth:`Grid.layout_dot`, draw with
+    :meth:`Grid.drawing_dot`)."""
     journey = analysis.journey
     stages = stage_list(journey)
     stage_index = {s: i for i, s in enumerate(stages)}
     stage_names = {s.id: s.name for s in journey.stages}
     handoffs = {(h.source, h.target): h for h in analysis.handoffs}
-    max_flow = max((h.flow for h in analysis.handoffs), default=0.0)
+    max_risk = max((h.risk for h in analysis.handoffs), default=0.0)
     risky_present = any(risk_rules(h) for h in analysis.handoffs)
     used = {tp.function for tp in journey.touchpoints.values()}  # no empty lanes
+    functions = [f for f in lanes(journey) if f.id in used]
+    names = {f.id: f.name for f in lanes(journey)}
     bands = [
         Band(
             key=f.id,
-            header=L.lane_title(f, theme),
+            title=f"{clip(f.name)} \u00b7 {clip(f.lead)}" if f.lead else clip(f.name),
             css_id=f"lane-{svg_id(f.id)}",
+            label_id=f"lane-label-{svg_id(f.id)}",
             fill=theme.lane_fills[i % len(theme.lane_fills)],
         )
-        for i, f in enumerate(f for f in lanes(journey) if f.id in used)
+        for i, f in enumerate(functions)
     ]
-    bands.append(Band(KEY, label(["Key"]), "key", fill=theme.bg, css_class="key"))
     grid = Grid(
         f"journey-{journey.id}",
         theme,
-        [(svg_id(s), label(text_lines(stage_names.get(s, s), theme.wrap, 2))) for s in stages],
+        [(svg_id(s), clip(stage_names.get(s, s))) for s in stages],
         bands,
-        graph_attributes(f"journey-{svg_id(journey.id)}", journey.title or journey.id, theme),
+        f"journey-{svg_id(journey.id)}",
+        clip(journey.title or journey.id),
+        subtitle_lines(analysis),
     )
-    items = key_items(theme, subtitle_lines(analysis), bool(handoffs), risky_present)
-    for i, item in enumerate(items):
-        grid.add(KEY, 0, f"~key-{i}", column=i, attributes=item, id=f"key-{i}", class_="key")
-
     entries = {tp.id for tp in journey.entries()}
     for tp in journey.touchpoints.values():
         grid.add(
             tp.function,
             stage_index[tp.stage],
             tp_name(tp.id),
-            label=L.touchpoint_label(tp, theme, tp.id in entries),
+            title=clip(tp.name),
+            meta=meta_line(tp, tp.id in entries),
             id=f"tp-{svg_id(tp.id)}",
             class_="touchpoint",
             attributes=L.emotion_style(tp.emotion, theme),
         )
 
     seen: dict[tuple[str, str], int] = {}
+    splits = False
     for t in journey.transitions():
         source = journey.touchpoints[t.source]
         share = t.share if t.share is not None else 1.0 / len(source.next)
+        split = len(source.next) > 1
+        splits = splits or split
         handoff = handoffs.get(t.key)
         rules = risk_rules(handoff)
         n = seen[t.key] = seen.get(t.key, 0) + 1
         edge_id = f"edge-{svg_id(t.source)}--{svg_id(t.target)}" + (f"-{n}" if n > 1 else "")
         values: dict[str, object] = {"id": edge_id}
-        if handoff is not None or journey.is_handoff(t):
+        share_text = L.fmt_share(share) if split else None
+        if handoff is not None:
             colour = theme.risky if rules else theme.handoff
-            flow = handoff.flow if handoff else analysis.transition_flow.get(t.key, 0.0)
-            classes = ["transition", "handoff"]
-            if handoff is not None:
-                classes.append(f"h-{handoff.number}")
+            classes = ["transition", "handoff", f"h-{handoff.number}"]
             if rules:
                 classes.append("risky")
             values.update(
                 class_=" ".join(classes),
                 color=colour,
-                penwidth=handoff_width(flow, max_flow, theme),
+                penwidth=handoff_width(handoff.risk, max_risk, theme),
                 style=theme.risky_style if rules else theme.handoff_style,
-                label=L.handoff_label(
-                    handoff.number if handoff else None, L.fmt_share(share), rules, theme
-                ),
-                fontcolor=colour,
-                fontname=theme.bold,
+                tooltip=handoff_words(handoff, names)
+                + (f" \u00b7 {share_text} of customers" if share_text else ""),
+            )
+            grid.connect(
+                tp_name(t.source),
+                tp_name(t.target),
+                marker=str(handoff.number),
+                marker_fill=colour,
+                share=share_text,
+                **values,
             )
         else:
+            colour = theme.handoff if journey.is_handoff(t) else theme.muted
             values.update(
-                class_="transition", label=label([L.fmt_share(share)]), fontcolor=theme.muted
+                class_="transition" + (" handoff" if journey.is_handoff(t) else ""),
+                color=colour,
+                tooltip=f"{clip(source.name, 40)} \u2192 "
+                f"{clip(journey.touchpoints[t.target].name, 40)}"
+                + (f" \u00b7 {share_text} of customers" if share_text else ""),
             )
-        grid.connect(tp_name(t.source), tp_name(t.target), **values)
-    return grid.to_dot()
+            grid.connect(tp_name(t.source), tp_name(t.target), share=share_text, **values)
+    journey_key(grid, theme, bool(handoffs), risky_present, splits)
+    return grid
 
 
 def tp_name(touchpoint_id: str) -> str:

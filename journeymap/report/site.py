@@ -82,7 +82,12 @@ def _render(job: _Job) -> _Done:
         return _Done(job.index, tuple(err.problems), None)
     analysis = item.analysis
     svg = render_dot(
-        build_dot(analysis, view="journey", theme=job.theme), "svg", job.renderer, job.timeout
+        build_dot(
+            analysis, view="journey", theme=job.theme, renderer=job.renderer, timeout=job.timeout
+        ),
+        "svg",
+        job.renderer,
+        job.timeout,
     )
     page = render_journey_page(analysis, svg, theme=job.theme)
     own = os.path.abspath(job.path)
@@ -315,7 +320,11 @@ def _unique(summaries: list[JourneySummary | None]) -> list[JourneySummary]:
 
 
 def _render_index(
-    analyses: list[JourneySummary], theme: str, renderer: str, timeout: float | None, store: cache_mod.Cache | None
+    analyses: list[JourneySummary],
+    theme: str,
+    renderer: str,
+    timeout: float | None,
+    store: cache_mod.Cache | None,
 ) -> str:
     from journeymap.analysis.portfolio import portfolio
     from journeymap.render import build_silo_dot, render_dot
