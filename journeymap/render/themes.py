@@ -55,14 +55,21 @@ class Theme:
     dpi: int  # for PNG output
 
 
-# light tints of the Okabe–Ito colours as fills, the colours themselves as borders
+# Emotion fills diverge in lightness from a light neutral 3 (L* 96) to 2 and 4 (L* 81-82) and
+# 1 and 5 (L* 63-64), on the hues of Okabe–Ito vermillion, orange, sky blue and blue, so adjacent
+# levels differ by lightness and not only by hue (ΔE00 ≥ 10 under every simulated colour-vision
+# deficiency; tests/render/test_colour.py, docs/diagrams.md "Colour"); the Okabe–Ito colours
+# themselves are the borders.
 _EMOTION_COLOUR = (
-    ("#F7CFB6", OI_VERMILLION, "#000000"),
-    ("#FBE3AE", OI_ORANGE, "#000000"),
-    ("#EDEDED", "#8C8C8C", "#000000"),
-    ("#D3EAF8", OI_SKY, "#000000"),
-    ("#B3D3EA", OI_BLUE, "#000000"),
+    ("#D48561", OI_VERMILLION, "#000000"),
+    ("#EEC284", OI_ORANGE, "#000000"),
+    ("#F3F3F3", "#8C8C8C", "#000000"),
+    ("#A7D2EE", OI_SKY, "#000000"),
+    ("#61A1D2", OI_BLUE, "#000000"),
 )
+# Okabe–Ito vermillion darkened (same chromaticity, 0.8× the light) so the white handoff
+# numbers on risky markers reach 4.5:1
+RISKY_VERMILLION = "#C15400"
 
 DEFAULT = Theme(
     name="default",
@@ -78,7 +85,7 @@ DEFAULT = Theme(
     header_fill="#2F3B45",
     header_ink="#FFFFFF",
     handoff=OI_BLUE,
-    risky=OI_VERMILLION,
+    risky=RISKY_VERMILLION,
     badge_ink="#FFFFFF",
     emotion=_EMOTION_COLOUR,
     edge_width=1.2,
@@ -106,7 +113,7 @@ WORKSHOP = Theme(
     header_fill="#000000",
     header_ink="#FFFFFF",
     handoff=OI_BLUE,
-    risky=OI_VERMILLION,
+    risky=RISKY_VERMILLION,
     badge_ink="#FFFFFF",
     emotion=_EMOTION_COLOUR,
     edge_width=2.5,
@@ -137,11 +144,12 @@ WORKSHOP_DARK = Theme(
     risky=OI_ORANGE,
     badge_ink="#000000",
     emotion=(
-        ("#5C2800", OI_VERMILLION, "#FFFFFF"),
-        ("#5E4300", OI_ORANGE, "#FFFFFF"),
-        ("#333333", "#BFBFBF", "#FFFFFF"),
-        ("#1D4A63", OI_SKY, "#FFFFFF"),
-        ("#003D66", "#3D9BE0", "#FFFFFF"),
+        # the light theme's ramp mirrored: neutral 3 darkest (L* 16), 1 and 5 lightest (L* 48)
+        ("#AE5B35", OI_VERMILLION, "#FFFFFF"),
+        ("#5F4019", OI_ORANGE, "#FFFFFF"),
+        ("#282828", "#BFBFBF", "#FFFFFF"),
+        ("#124F68", OI_SKY, "#FFFFFF"),
+        ("#2678AA", "#3D9BE0", "#FFFFFF"),
     ),
     edge_width=2.5,
     handoff_width=(4.0, 10.0),
@@ -162,20 +170,21 @@ PRINT = Theme(
     font_size=11.0,
     bg="#FFFFFF",
     ink="#000000",
-    muted="#555555",
+    muted="#666666",
     node_fill="#FFFFFF",
     lane_fills=("#FFFFFF", "#F0F0F0"),
     lane_border="#000000",
     header_fill="#FFFFFF",
     header_ink="#000000",
-    handoff="#000000",
+    handoff="#404040",  # dashed; risky ones solid black
     risky="#000000",
     badge_ink="#FFFFFF",
     emotion=(
-        ("#A6A6A6", "#000000", "#000000"),
-        ("#C8C8C8", "#000000", "#000000"),
-        ("#E4E4E4", "#000000", "#000000"),
-        ("#F4F4F4", "#000000", "#000000"),
+        # one grey ramp, darkest for 1 (white text there), far enough apart to pass by lightness
+        ("#595959", "#000000", "#FFFFFF"),
+        ("#7F7F7F", "#000000", "#000000"),
+        ("#A1A1A1", "#000000", "#000000"),
+        ("#CBCBCB", "#000000", "#000000"),
         ("#FFFFFF", "#000000", "#000000"),
     ),
     edge_width=1.0,
