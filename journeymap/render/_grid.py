@@ -133,6 +133,9 @@ class _Link:
     marker: str | None  # the handoff number drawn on the edge
     marker_fill: str | None
     share: str | None  # "40%", only where the tail splits
+    note: str | None = None  # a short text on the curve ("⏱ 2 d"), drawn as a node of note_class
+    note_class: str = "note"
+    note_fill: str | None = None
 
 
 @dataclass(frozen=True)
@@ -359,10 +362,16 @@ class Grid:
         marker: str | None = None,
         marker_fill: str | None = None,
         share: str | None = None,
+        note: str | None = None,
+        note_class: str = "note",
+        note_fill: str | None = None,
         **values: object,
     ) -> None:
-        """An edge between boxes, with an optional numbered marker and share on its curve."""
-        self._links.append(_Link(tail, head, values, marker, marker_fill, share))
+        """An edge between boxes, with an optional numbered marker, share and ``note`` (a short
+        text such as a wait, drawn as a node of class ``note_class``) on its curve."""
+        self._links.append(
+            _Link(tail, head, values, marker, marker_fill, share, note, note_class, note_fill)
+        )
 
     def key(self, item: KeyItem) -> None:
         """Add an entry to the key under the grid."""
@@ -789,7 +798,7 @@ class Grid:
             space.add(box)
             drawn.append(box)
             values = dict(c.values)
-            values.setdefault("tooltip", c.title)
+            values["tooltip"] = _escaped(values.get("tooltip", c.title))
             graph.add_node(
                 node(
                     name,
@@ -838,6 +847,8 @@ class Grid:
             if route is None:
                 continue
             values = dict(link.values)
+            if "tooltip" in values:
+                values["tooltip"] = _escaped(values["tooltip"])
             graph.add_edge(edge(link.tail, link.head, pos=route, **values))
             samples = _along(_spline_points(route))
             css = str(values.get("id", f"edge-{i}"))
@@ -867,6 +878,20 @@ class Grid:
                     id=f"share-{css[5:] if css.startswith('edge-') else css}",
                     class_="share",
                     fill=theme.bg,
+                    tooltip=values.get("tooltip"),
+                )
+            if link.note is not None:
+                self._place(
+                    graph,
+                    space,
+                    samples,
+                    f"~note-{i}",
+                    link.note,
+                    False,
+                    0.75,
+                    id=f"{link.note_class}-{css[5:] if css.startswith('edge-') else css}",
+                    class_=link.note_class,
+                    fill=link.note_fill or theme.bg,
                     tooltip=values.get("tooltip"),
                 )
 
@@ -1100,6 +1125,17 @@ class Grid:
             x += total_w + gap
         graph.add_subgraph(key)
         return y - row_h / 2
+
+
+TOOLTIP_BACKSLASH = "\u29f5"  # REVERSE SOLIDUS OPERATOR, which looks like a backslash
+
+
+def _escaped(text: object) -> Quoted:
+    """A tooltip Graphviz shows literally. Graphviz expands ``\\N``, ``\\G``... in tooltips
+    even after a doubled backslash, so a backslash is shown as its look-alike U+29F5."""
+    if isinstance(text, Quoted):
+        return text
+    return label([str(text).replace("\\", TOOLTIP_BACKSLASH)])
 
 
 def _point() -> dict[str, object]:

@@ -72,11 +72,9 @@ def handoff_words(handoff: Handoff, names: dict[str, str]) -> str:
         f"Handoff {handoff.number}: {names.get(handoff.from_function, handoff.from_function)}"
         f" \u2192 {names.get(handoff.to_function, handoff.to_function)}"
     ]
-    for code in risk_rules(handoff):
-        words = RULES[code].title if code in RULES else code
-        if code in RULES and RULES[code].code == "JM106" and handoff.wait_hours:
-            words = f"{words} ({format_hours(handoff.wait_hours)})"
-        parts.append(words)
+    parts.extend(RULES[code].title if code in RULES else code for code in risk_rules(handoff))
+    if handoff.wait_hours:
+        parts.append(f"waits {format_hours(handoff.wait_hours)}")
     return " \u00b7 ".join(parts)
 
 

@@ -53,6 +53,11 @@ class Theme:
     line_style: str  # blueprint lines of interaction/visibility
     wrap: int  # characters per line in node labels
     dpi: int  # for PNG output
+    # the grid's proportions, in units of font_size (see render/_grid.py, docs/diagrams.md)
+    node_em: float = 9.6  # touchpoint box width
+    gap_em: float = 2.1  # between columns, where markers sit on the edges
+    meta_scale: float = 1.0  # the channel/emotion line, relative to the name
+    stage_shade: str = "#1A1A1A0D"  # every other stage column, over the lanes (with alpha)
 
 
 # Emotion fills diverge in lightness from a light neutral 3 (L* 96) to 2 and 4 (L* 81-82) and
