@@ -52,7 +52,7 @@ def test_edit_break_fix_without_reload(server: LiveServer, journey_dir: Path, br
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server.url + "workshop.html")
     page.wait_for_selector("svg.diagram #tp-call")
-    assert "Call" in _text(page, "tp-call")
+    assert "Call" in _text(page, "tp-call-title")
     _wait_subscribed(server)
     page.evaluate("window.__jmMarker = 'kept'")
     page.evaluate("window.scrollTo(0, 300)")
@@ -63,7 +63,7 @@ def test_edit_break_fix_without_reload(server: LiveServer, journey_dir: Path, br
     path.write_text(
         original.replace("name: Call\n", "name: Video consult\n"), encoding="utf-8"
     )
-    _wait_js(page, "document.getElementById('tp-call').textContent.includes('Video consult')")
+    _wait_js(page, "document.getElementById('tp-call-title').textContent.includes('Video consult')")
     # then the rest of the page (the handoff table names the touchpoint too), also in place
     _wait_js(
         page,
@@ -90,13 +90,13 @@ def test_edit_break_fix_without_reload(server: LiveServer, journey_dir: Path, br
     overlay = page.inner_text("#jm-live-errors")
     assert f"workshop.yaml:{line}:" in overlay
     assert "error:" in overlay
-    assert "Video consult" in _text(page, "tp-call")
+    assert "Video consult" in _text(page, "tp-call-title")
     assert page.evaluate("window.__jmMarker") == "kept"
 
     # 3. fix it: the overlay clears and the new picture shows
     path.write_text(original.replace("name: Call\n", "name: Sales call\n"), encoding="utf-8")
     page.wait_for_selector("#jm-live-errors", state="hidden", timeout=WAIT_MS)
-    _wait_js(page, "document.getElementById('tp-call').textContent.includes('Sales call')")
+    _wait_js(page, "document.getElementById('tp-call-title').textContent.includes('Sales call')")
     assert page.evaluate("window.__jmMarker") == "kept"
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     page.close()
