@@ -75,7 +75,7 @@ def metrics_for(theme: Theme) -> Metrics:
     f = theme.font_size
     meta = f * theme.meta_scale
     name_lines = line_height(f, 2)
-    node_h = 0.55 * f + name_lines + 0.1 * f + line_height(meta)
+    node_h = 0.45 * f + name_lines + 0.05 * f + line_height(meta)
     label_size = f * 1.0
     return Metrics(
         name_size=f,
@@ -184,7 +184,12 @@ class _Space:
 
 
 def _spline_points(pos: str) -> list[tuple[float, float]]:
-    """Points along a Graphviz edge spline (``[e,x,y] [s,x,y] x,y x,y ...``), tail to head."""
+    """Points along a Graphviz edge spline (``[e,x,y] [s,x,y] x,y x,y ...``, several such
+    separated by ``;`` when dot splits an edge), tail to head."""
+    return [point for part in pos.split(";") if part.strip() for point in _one_spline(part)]
+
+
+def _one_spline(pos: str) -> list[tuple[float, float]]:
     controls: list[tuple[float, float]] = []
     end = start = None
     for token in pos.split():
@@ -260,29 +265,88 @@ def back_edges(order: Sequence[str], edges: Sequence[tuple[str, str]]) -> set[tu
     return found
 
 
-def choose_widths(
-    depths: Sequence[dict[str, int]],
+def pack_stage(
+    depths: dict[str, int],
     band_of: dict[str, str],
+    preds: dict[str, list[str]],
+    width: int,
+    followers: Sequence[tuple[str, str]] = (),
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Columns (``0..width-1``) for one stage's boxes, and the rows each band then needs.
+
+    Boxes are taken in chain order (depth, then file order) and flow like text within their
+    cell: each goes to the column of its depth (clamped to the stage's width), right of any
+    predecessor in its band on the same row, onto the next free column, or the next row when
+    the row is full. ``followers`` (node, leader) share their leader's column."""
+    taken: dict[tuple[str, int], set[int]] = {}
+    placed: dict[str, tuple[int, int]] = {}
+    for n in sorted(depths, key=lambda k: depths[k]):  # stable: file order within a depth
+        band = band_of[n]
+        row, low = 0, 0
+        for p in preds.get(n, ()):
+            if p in placed and band_of[p] == band:
+                pr, pc = placed[p]
+                if pr > row:
+                    row, low = pr, pc + 1
+                elif pr == row:
+                    low = max(low, pc + 1)
+        col = max(low, min(depths[n], width - 1))
+        while True:
+            if col >= width:
+                row, col = row + 1, 0
+            if col not in taken.setdefault((band, row), set()):
+                break
+            col += 1
+        taken[(band, row)].add(col)
+        placed[n] = (row, col)
+    columns = {n: c for n, (_, c) in placed.items()}
+    for n, leader in followers:
+        col = columns.get(leader, 0)
+        row = 0
+        while col in taken.setdefault((band_of[n], row), set()):
+            row += 1
+        taken[(band_of[n], row)].add(col)
+        columns[n] = col
+    rows: dict[str, int] = {}
+    for band, row in taken:
+        if taken[(band, row)]:
+            rows[band] = max(rows.get(band, 0), row + 1)
+    return columns, rows
+
+
+def choose_widths(
+    stages: Sequence[tuple[dict[str, int], Sequence[tuple[str, str]]]],
+    band_of: dict[str, str],
+    preds: dict[str, list[str]],
     fixed_w: float,
     column_w: float,
     fixed_h: float,
     row_h: float,
     lane_extra: float,
     bands: Sequence[str],
+    budget: int = 400,
 ) -> list[int]:
-    """Columns per stage: the natural widths, folded greedily while that enlarges the picture
-    fitted to a 16:9 screen. ``depths[s]`` maps each node of stage ``s`` to its chain depth."""
-    natural = [max(d.values(), default=0) + 1 for d in depths]
+    """Columns per stage: from the natural widths (longest chain), narrowed or widened one
+    column at a time while that enlarges the picture fitted to a 16:9 screen (boxes flow onto
+    more rows, or parallel boxes spread out). Journeys over ``budget`` boxes keep the natural
+    widths (the search is quadratic)."""
+    natural = [max(d.values(), default=0) + 1 for d, _ in stages]
+    if sum(len(d) for d, _ in stages) > budget:
+        return natural
+    widest = [max(natural[s], len(d) + len(f)) for s, (d, f) in enumerate(stages)]
+    cache: dict[tuple[int, int], dict[str, int]] = {}
+
+    def rows_of(s: int, w: int) -> dict[str, int]:
+        if (s, w) not in cache:
+            cache[(s, w)] = pack_stage(stages[s][0], band_of, preds, w, stages[s][1])[1]
+        return cache[(s, w)]
 
     def scale(widths: Sequence[int]) -> float:
         rows = dict.fromkeys(bands, 1)
-        for s, d in enumerate(depths):
-            counts: dict[tuple[str, int], int] = {}
-            for n, depth in d.items():
-                key = (band_of[n], depth % widths[s])
-                counts[key] = counts.get(key, 0) + 1
-            for (band, _), k in counts.items():
-                rows[band] = max(rows[band], k)
+        for s, w in enumerate(widths):
+            for band, k in rows_of(s, w).items():
+                if band in rows:
+                    rows[band] = max(rows[band], k)
         width = fixed_w + sum(widths) * column_w
         height = fixed_h + sum(rows.values()) * row_h + len(bands) * lane_extra
         return min(ASPECT[0] / width, ASPECT[1] / height)
@@ -292,12 +356,13 @@ def choose_widths(
     while True:
         trials = []
         for s, w in enumerate(widths):
-            if w > 1:
-                trial = widths[:s] + [w - 1] + widths[s + 1 :]
-                trials.append((scale(trial), -s, trial))
+            for step in (-1, 1):
+                if 1 <= w + step <= widest[s]:
+                    trial = [*widths[:s], w + step, *widths[s + 1 :]]
+                    trials.append((scale(trial), -s, -step, trial))
         if not trials:
             return widths
-        value, _, trial = max(trials)
+        value, _, _, trial = max(trials)
         if value <= best + 1e-9:
             return widths
         best, widths = value, trial
@@ -318,7 +383,12 @@ class Grid:
         graph_id: str,
         title: str,
         subtitle: Sequence[str] = (),
+        keep_order: bool = False,
     ) -> None:
+        """``keep_order``: the boxes of one band and column stack top to bottom in the order
+        they were added, instead of the order dot's crossing minimisation picks (the blueprint
+        adds each row's boxes in its touchpoints' order, so a column reads straight down)."""
+        self.keep_order = keep_order
         self.name = name
         self.theme = theme
         self.m = metrics_for(theme)
@@ -406,33 +476,41 @@ class Grid:
                     continue
                 stack.pop()
                 depth[top] = max((depth[p] + w for p, w in preds[top]), default=0)
-        by_stage: list[dict[str, int]] = [{} for _ in self.stages]
+        by_stage: list[tuple[dict[str, int], list[tuple[str, str]]]] = [
+            ({}, []) for _ in self.stages
+        ]
         for n, c in content.items():
             if c.follows is None:
-                by_stage[c.stage][n] = depth[n]
+                by_stage[c.stage][0][n] = depth[n]
+        for n, c in content.items():
+            if c.follows is not None and c.follows in by_stage[c.stage][0]:
+                by_stage[c.stage][1].append((n, c.follows))
+        same_band = {n: [p for p, w in preds[n] if w == 1] for n in content}
+        band_of = {n: c.band for n, c in content.items()}
         m = self.m
         widths = choose_widths(
             by_stage,
-            {n: c.band for n, c in content.items()},
-            self._label_strip()[0] + 2 * m.lane_margin,
+            band_of,
+            same_band,
+            self._label_strip()[0] + 2 * m.lane_margin + m.column_gap,
             m.node_w + m.column_gap,
-            self._top_height() + 4 * m.small_size,
+            self._top_height() + self._key_height(),
             m.node_h + m.row_gap,
-            2 * m.lane_margin,
+            2 * m.lane_margin + 0.75 * m.name_size,  # dot keeps lanes apart by about this
             [k for k in self.band_order if self.bands[k].kind == "lane"],
         )
         starts = [0] * len(self.stages)
         for i in range(1, len(self.stages)):
             starts[i] = starts[i - 1] + widths[i - 1]
         total = sum(widths) or 1
-        column = {
-            n: starts[c.stage] + depth[n] % widths[c.stage]
-            for n, c in content.items()
-            if c.follows is None
-        }
+        column: dict[str, int] = {}
+        for s, (d, followers) in enumerate(by_stage):
+            cols, _ = pack_stage(d, band_of, same_band, widths[s], followers)
+            for n, col in cols.items():
+                column[n] = starts[s] + col
         for n, c in content.items():
-            if c.follows:
-                column[n] = column.get(c.follows, starts[c.stage])
+            if n not in column:
+                column[n] = column.get(c.follows or "", starts[c.stage])
         back = {
             i
             for i, link in enumerate(self._links)
@@ -454,12 +532,12 @@ class Grid:
     def _label_strip(self) -> tuple[float, dict[str, list[str]]]:
         """Width of the lane-label column and each band's label lines."""
         m = self.m
-        limit = 7.0 * m.name_size
+        limit = 6.4 * m.name_size
         lines = {}
         for key, band in self.bands.items():
             bold = band.kind == "lane"
             size = m.label_size if bold else m.meta_size
-            lines[key] = fit_lines(band.title, limit, size, bold, 3 if bold else 2)
+            lines[key] = fit_lines(band.title, limit, size, bold, 4 if bold else 2)
         widest = max(
             (
                 text_width(
@@ -473,6 +551,12 @@ class Grid:
             default=0.0,
         )
         return max(widest + 2 * 0.3 * m.name_size, 4.0 * m.name_size), lines
+
+    def _key_height(self) -> float:
+        """About the height the key takes (one or two rows)."""
+        m = self.m
+        rows = 1 if len(self.key_items) <= 9 else 2
+        return rows * (max(m.marker_d, line_height(m.small_size, 2)) + 0.4 * m.name_size)
 
     def _top_height(self) -> float:
         m = self.m
@@ -499,7 +583,7 @@ class Grid:
                 {
                     "rankdir": "LR",
                     "newrank": True,
-                    "nodesep": m.row_gap / inch,
+                    "nodesep": 0.3 * m.name_size / inch,
                     "ranksep": m.column_gap / inch,
                     "splines": True,
                 }
@@ -575,6 +659,15 @@ class Grid:
             graph.add_edge(edge(f"~lane-{b}", f"~cell-{b}-0", weight=100, **_INVISIBLE))
             if last:
                 graph.add_edge(edge(f"~cell-{b}-0", f"~cell-{b}-{last}", **_INVISIBLE))
+
+        if self.keep_order:  # a flat edge (one rank) puts its head above its tail (rankdir=LR)
+            for key in self.band_order:
+                by_column: dict[int, list[str]] = {}
+                for name in self.bands[key].nodes:
+                    by_column.setdefault(column[name], []).append(name)
+                for stack in by_column.values():
+                    for upper, lower in zip(stack, stack[1:], strict=False):
+                        graph.add_edge(edge(lower, upper, **_INVISIBLE))
 
         for i, link in enumerate(self._links):
             tail, head = self._content.get(link.tail), self._content.get(link.head)
@@ -812,7 +905,7 @@ class Grid:
             inner = m.node_w - 2 * m.pad_x
             title_lines = fit_lines(c.title, inner, m.name_size, c.bold, 2)
             title_h = line_height(m.name_size, 2)
-            ty1 = box[3] - 0.3 * m.name_size
+            ty1 = box[3] - 0.22 * m.name_size
             ink = values.get("fontcolor", theme.ink)
             graph.add_node(
                 text_node(
@@ -828,7 +921,7 @@ class Grid:
             )
             if c.meta:
                 meta_lines = fit_lines(c.meta, inner, m.meta_size, False, 1)
-                my0 = box[1] + 0.25 * m.name_size
+                my0 = box[1] + 0.2 * m.name_size
                 graph.add_node(
                     text_node(
                         f"{name}~meta",
@@ -983,13 +1076,22 @@ class Grid:
             w = text_width(text, size) + 0.4 * m.name_size
         ordered = sorted(samples, key=lambda s: (abs(s[0] - prefer), s[0]))
         chosen = None
-        for _, (x, y) in ordered:
-            box = (x - w / 2 - 1, y - h / 2 - 1, x + w / 2 + 1, y + h / 2 + 1)
-            if space.free(box):
-                chosen = (x, y, box)
+        # on the curve if there is room; else beside it, ever farther (a short edge between
+        # two neighbouring boxes has no free point of its own)
+        for radius in _RINGS:
+            for _, (px, py) in ordered:
+                for dx, dy in _DIRECTIONS if radius else ((0.0, 0.0),):
+                    x, y = px + dx * radius * h, py + dy * radius * h
+                    box = (x - w / 2 - 1, y - h / 2 - 1, x + w / 2 + 1, y + h / 2 + 1)
+                    if space.free(box):
+                        chosen = (x, y, box)
+                        break
+                if chosen:
+                    break
+            if chosen:
                 break
         if chosen is None:
-            return  # nowhere free on the curve: the hover title and the tables still tell it
+            return  # nowhere near: the hover title and the tables still tell it
         x, y, box = chosen
         space.add(box)
         style: dict[str, object] = (
@@ -1033,13 +1135,13 @@ class Grid:
             return y_top
         m, theme = self.m, self.theme
         size = m.small_size
-        row_h = max(m.marker_d, line_height(size, 3)) + 0.4 * m.name_size
+        row_h = max(m.marker_d, line_height(size, 2)) + 0.4 * m.name_size
         sample_w = 3.2 * m.name_size
         x, y = left, y_top - row_h / 2
         gap = 1.2 * m.name_size
         key = cluster("key", {"id": "key", "class": "key", "label": "", "style": "invis"})
         for i, item in enumerate(self.key_items):
-            lines = fit_lines(item.text, 16 * m.name_size, size, False, 3)
+            lines = fit_lines(item.text, 15 * m.name_size, size, False, 2)
             text_w = max(text_width(line, size) for line in lines) + 4
             if item.box is not None:
                 box_lines = [item.box_text] if item.box_text else []
@@ -1128,6 +1230,12 @@ class Grid:
 
 
 TOOLTIP_BACKSLASH = "\u29f5"  # REVERSE SOLIDUS OPERATOR, which looks like a backslash
+
+
+_RINGS = (0.0, 0.7, 1.2, 1.8, 2.6, 3.6)  # distances from the curve, in label heights
+_DIRECTIONS = tuple(
+    (math.cos(k * math.pi / 4), math.sin(k * math.pi / 4)) for k in (2, 6, 0, 4, 1, 3, 5, 7)
+)
 
 
 def _escaped(text: object) -> Quoted:

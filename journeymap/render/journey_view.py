@@ -98,8 +98,8 @@ def meta_line(tp: Touchpoint, entry: bool) -> str:
     channel = clip(tp.channel, 30) if tp.channel else ""
     if entry:
         channel = f"\u25b6 {channel}".strip()
-    if channel:
-        parts.insert(1 if tp.emotion is not None else 0, channel)
+    if channel:  # last: the first to be clipped when the line is full
+        parts.append(channel)
     return " \u00b7 ".join(parts)
 
 
@@ -108,14 +108,14 @@ def journey_key(grid: Grid, theme: Theme, handoffs: bool, risky: bool, splits: b
     for level in range(1, 6):
         grid.key(
             KeyItem(
-                "" if level < 5 else "emotion of the touchpoint (fill and dots)",
+                "" if level < 5 else "emotion at the touchpoint",
                 box={"style": "rounded,filled", **L.emotion_style(level, theme)},
                 box_text=f"{L.FILLED * level}{L.EMPTY * (5 - level)} {L.EMOTION_WORDS[level - 1]}",
             )
         )
     grid.key(
         KeyItem(
-            "transition; % = share of customers where a touchpoint splits",
+            "transition; % of customers where it splits",
             edge={"color": theme.muted, "penwidth": theme.edge_width},
             share="40%" if splits else None,
         )
@@ -123,7 +123,7 @@ def journey_key(grid: Grid, theme: Theme, handoffs: bool, risky: bool, splits: b
     if handoffs:
         grid.key(
             KeyItem(
-                "handoff between functions; number = risk rank (1 = riskiest), thicker = riskier",
+                "handoff between functions: 1 = riskiest, thicker = riskier",
                 edge={
                     "color": theme.handoff,
                     "penwidth": theme.handoff_width[1] * 0.6,
@@ -136,8 +136,7 @@ def journey_key(grid: Grid, theme: Theme, handoffs: bool, risky: bool, splits: b
     if risky:
         grid.key(
             KeyItem(
-                "risky handoff: no owner, context lost, asked again, long wait\u2026 "
-                "(hover for why; the findings list it)",
+                "risky handoff: no owner, context lost, long wait\u2026 (hover: why)",
                 edge={
                     "color": theme.risky,
                     "penwidth": theme.handoff_width[1] * 0.8,

@@ -54,8 +54,8 @@ class Theme:
     wrap: int  # characters per line in node labels
     dpi: int  # for PNG output
     # the grid's proportions, in units of font_size (see render/_grid.py, docs/diagrams.md)
-    node_em: float = 9.6  # touchpoint box width
-    gap_em: float = 2.1  # between columns, where markers sit on the edges
+    node_em: float = 9.0  # touchpoint box width
+    gap_em: float = 1.7  # between columns, where markers sit on the edges
     meta_scale: float = 1.0  # the channel/emotion line, relative to the name
     stage_shade: str = "#1A1A1A0D"  # every other stage column, over the lanes (with alpha)
 
@@ -130,6 +130,8 @@ WORKSHOP = Theme(
     line_style="dashed",
     wrap=14,
     dpi=96,
+    node_em=8.2,  # narrower boxes: bigger type relative to the fitted picture
+    gap_em=1.6,
 )
 
 WORKSHOP_DARK = Theme(
@@ -165,6 +167,8 @@ WORKSHOP_DARK = Theme(
     line_style="dashed",
     wrap=14,
     dpi=96,
+    node_em=8.2,  # narrower boxes: bigger type relative to the fitted picture
+    gap_em=1.6,
 )
 
 # Greyscale-safe: line style, weight and labels carry the meaning; grey levels are far apart.
