@@ -275,7 +275,7 @@ def pack_stage(
     """Columns (``0..width-1``) for one stage's boxes, and the rows each band then needs.
 
     Boxes are taken in chain order (depth, then file order) and flow like text within their
-    cell: each goes to the column of its depth (clamped to the stage's width), right of any
+    cell: each goes to the column of its depth (modulo the stage's width), right of any
     predecessor in its band on the same row, onto the next free column, or the next row when
     the row is full. ``followers`` (node, leader) share their leader's column."""
     taken: dict[tuple[str, int], set[int]] = {}
@@ -290,7 +290,7 @@ def pack_stage(
                     row, low = pr, pc + 1
                 elif pr == row:
                     low = max(low, pc + 1)
-        col = max(low, min(depths[n], width - 1))
+        col = max(low, depths[n] % width)
         while True:
             if col >= width:
                 row, col = row + 1, 0
