@@ -84,6 +84,9 @@ def _by_id(section: str) -> Type:
 VERSION = Type("version", f"`{FORMAT_VERSION}`", {"const": FORMAT_VERSION})
 TEXT = Type("text", "text", _def("text"))
 TEXTS = Type("texts", "list of text", _def("texts"))
+TEXT_OR_TEXTS = Type(
+    "text-or-texts", "text or list of text", {"oneOf": [_def("text"), _def("texts")]}
+)
 ID = Type("id", "id", _def("id"))
 IDS = Type("ids", "list of ids", _def("ids"))
 BOOLEAN = Type("boolean", "`true` / `false`", {"type": "boolean"})
@@ -403,6 +406,14 @@ FIELDS: tuple[Field, ...] = (
         ("touchpoint",),
         "Outcome of a terminal touchpoint: won, lost, churned, ...",
         notes="terminal touchpoints only.",
+    ),
+    Field(
+        "evidence",
+        TEXT_OR_TEXTS,
+        ("touchpoint",),
+        "Physical evidence the customer sees or keeps here: claim form, email confirmation, ...",
+        default=(),
+        notes="a short text or a list of them; the blueprint view draws them as its top row.",
     ),
     # -- transitions -------------------------------------------------------------------------
     Field(

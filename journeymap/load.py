@@ -674,6 +674,16 @@ class _Reader:
                 out.append(value)
         return tuple(out)
 
+    def text_or_texts(self, node: Node, name: str) -> tuple[str, ...]:
+        """One text or a list of them, as a tuple (``evidence: claim form``)."""
+        if type(node) is SeqNode:
+            return self.texts(node, name)
+        if type(node) is not Scalar or is_null(node):
+            self.wrong(node, name, "text or a list of text")
+            return ()
+        value = self.text(node, name)
+        return () if value is None else (value,)
+
     def idents(
         self, node: Node, name: str, refer: tuple[str, str] | None = None
     ) -> tuple[str, ...]:
@@ -1366,6 +1376,7 @@ def _bound(value: float | None) -> int:
 _CONVERTERS: Mapping[str, _Converter] = {
     "text": lambda r, f, node, context: r.text(node, f.name),
     "texts": lambda r, f, node, context: r.texts(node, f.name),
+    "text-or-texts": lambda r, f, node, context: r.text_or_texts(node, f.name),
     "id": lambda r, f, node, context: r.ident(node, f.name),
     "ids": lambda r, f, node, context: r.idents(node, f.name),
     "ref": lambda r, f, node, context: r.ref(node, f.name, str(f.type.ref), context),

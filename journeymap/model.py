@@ -153,6 +153,7 @@ class Touchpoint:
     next: tuple[Transition, ...] = ()
     outcome: str | None = None
     description: str | None = None
+    evidence: tuple[str, ...] = ()  # physical evidence the customer sees or keeps here
     location: Location = _loc()
 
 
