@@ -200,3 +200,106 @@ def test_portfolio_of_the_examples_zooms_its_silo_map(
     assert abs(left + inner / 2 - width / 2) < 2
     page.locator("#silo-map").screenshot(path=str(artifacts / "report-portfolio-silos-zoomed.png"))
     assert visit.errors == []
+
+
+# --- "Actual size" of a journey diagram: from the top left, lane labels and stage headers stick --
+
+# What a reader of the zoomed frame sees: for each lane and stage header the sticky copy shows,
+# is its text inside the frame and not covered (the point at its middle is the copy's), and where
+# it sits; plus the frame's scroll position.
+STICKY = """() => {
+  const area = document.querySelector('#diagram .zoom-area');
+  const f = area.getBoundingClientRect();
+  const frame = {left: f.left, top: f.top, right: f.left + area.clientWidth, bottom: f.top + area.clientHeight};
+  const inside = (r) => r.left >= frame.left - 0.5 && r.right <= frame.right + 0.5
+    && r.top >= frame.top - 0.5 && r.bottom <= frame.bottom + 0.5;
+  const look = (group) => {
+    const r = group.querySelector('text').getBoundingClientRect();
+    const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+    return {inside: inside(r), uncovered: !!hit && group.contains(hit), left: r.left - frame.left,
+            top: r.top - frame.top, text: group.textContent.trim()};
+  };
+  const lanes = {}, stages = {};
+  const below = Math.max(frame.top, area.querySelector('.pin-stages').getBoundingClientRect().bottom);
+  area.querySelectorAll('.pin-lanes [data-lane]').forEach((g) => {
+    const band = document.getElementById('lane-' + g.getAttribute('data-lane')).getBoundingClientRect();
+    const r = g.getBoundingClientRect();
+    lanes[g.getAttribute('data-lane')] = Object.assign(look(g), {
+      laneInFrame: Math.min(band.bottom, frame.bottom) - Math.max(band.top, below) > r.height + 12,
+      inLane: r.top >= band.top - 0.5 && r.bottom <= band.bottom + 0.5,
+      belowHeaders: r.top >= below - 0.5});
+  });
+  area.querySelectorAll('.pin-stages [data-stage]').forEach((g) => {
+    const band = document.getElementById('stage-band-' + g.getAttribute('data-stage')).getBoundingClientRect();
+    stages[g.getAttribute('data-stage')] = Object.assign(look(g), {
+      stageInFrame: Math.min(band.right, frame.right) - Math.max(band.left, frame.left) > 120});
+  });
+  return {scroll: [area.scrollLeft, area.scrollTop], max: [area.scrollWidth - area.clientWidth,
+          area.scrollHeight - area.clientHeight], lanes, stages};
+}"""
+
+
+@pytest.fixture(scope="module")
+def claims_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("claims")
+    for name in ("claims-before.yaml", "organisation.yaml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    return build_site(
+        [folder], tmp_path_factory.mktemp("out") / "site", jobs=1, cache=False
+    ).out_dir
+
+
+def _check_sticky(seen: dict[str, Any], where: str) -> None:
+    lanes = [lane for lane in seen["lanes"].values() if lane["laneInFrame"]]
+    stages = [stage for stage in seen["stages"].values() if stage["stageInFrame"]]
+    assert lanes and stages, (where, seen)
+    for lane in lanes:  # every lane in view has its label in view, at the left, in the lane
+        assert lane["inside"] and lane["uncovered"], (where, lane)
+        assert lane["inLane"] and lane["belowHeaders"], (where, lane)
+        assert lane["left"] < 30, (where, lane)
+    for stage in stages:  # every stage in view has its name in view, at the top
+        assert stage["inside"] and stage["uncovered"], (where, stage)
+        assert stage["top"] < 20 or seen["scroll"][1] == 0, (where, stage)
+
+
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="the example journeys/ folder is not there")
+@pytest.mark.parametrize("size", [(1600, 900), (390, 844)], ids=["desktop", "phone"])
+def test_actual_size_starts_top_left_with_labels_in_view(
+    claims_site: Path, browser: Any, artifacts: Path, size: tuple[int, int]
+) -> None:
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((claims_site / "claims-before.html").as_uri())
+    svg = page.locator("#diagram svg.diagram")
+    natural = float(svg.get_attribute("data-natural-width") or 0)
+    page.click("#diagram button.zoom")
+    page.evaluate("document.querySelector('#diagram .zoom-bar').scrollIntoView()")
+    assert abs(svg.bounding_box()["width"] - natural) < 1.5
+    seen = page.evaluate(STICKY)
+    assert seen["scroll"] == [0, 0]  # the top left, not the middle
+    assert seen["max"][0] > 700 and seen["max"][1] > 300  # it does scroll, both ways
+    _check_sticky(seen, "at 0,0")
+    tag = "desktop" if size[0] > 1000 else "phone"
+    page.locator("#diagram figure").screenshot(
+        path=str(artifacts / f"report-actual-size-{tag}.png")
+    )
+    page.evaluate(
+        "(() => { const a = document.querySelector('#diagram .zoom-area');"
+        " a.scrollLeft += 800; a.scrollTop += 800; })()"
+    )
+    page.wait_for_timeout(100)  # the stage names follow the scroll on the next frame
+    seen = page.evaluate(STICKY)
+    assert seen["scroll"][0] >= min(800, seen["max"][0]) - 1 and seen["scroll"][1] > 300
+    _check_sticky(seen, "scrolled")
+    page.locator("#diagram figure").screenshot(
+        path=str(artifacts / f"report-actual-size-{tag}-scrolled.png")
+    )
+    # back to fitted: the copies go, the picture fits the frame again
+    page.click("#diagram button.zoom")
+    assert page.locator("#diagram .sticky-pin").count() == 0
+    assert svg.bounding_box()["width"] < natural
+    assert errors == []
+    context.close()
