@@ -98,11 +98,27 @@
     return copy;
   }
 
+  /* The engine draws each line of a label as its own pinned node (<id>, <id>-2, ... and, on a
+     framed label, <id>-text, <id>-text-2, ...): fold the lines back into the label's group, so
+     a label is one element to measure, clone and highlight. Coordinates are shared. */
+  function foldLines(graph) {
+    if (graph.jmFolded) { return; }
+    graph.jmFolded = true;
+    Array.prototype.forEach.call(graph.querySelectorAll("g.node[id]"), function (g) {
+      var m = /^(.*?)(-text)?(-[0-9]+)?$/.exec(g.id);
+      if (!m || (!m[2] && !m[3]) || g.querySelector("polygon, path, ellipse")) { return; }
+      var base = document.getElementById(m[1]);
+      if (!base || base === g || base.closest("svg") !== g.closest("svg")) { return; }
+      Array.prototype.forEach.call(g.querySelectorAll("text"), function (t) { base.appendChild(t); });
+    });
+  }
+
   /* Lanes, stage headers and the label strip in viewBox units (see the grid views' SVG contract). */
   function grid(svg) {
     var graph = svg.querySelector("g.graph");
     var vb = svg.viewBox.baseVal;
     if (!graph || !vb || !vb.width) { return null; }
+    foldLines(graph);
     var t = graph.transform.baseVal.consolidate();
     var m = t ? t.matrix : {a: 1, d: 1, e: 0, f: 0};
     function box(node) {

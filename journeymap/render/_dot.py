@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pydot
 
@@ -67,19 +68,29 @@ def node(name: str, **values: object) -> pydot.Node:
     """A pydot node with a quoted name and quoted attributes (``class_`` means ``class``)."""
     if "class_" in values:
         values["class"] = values.pop("class_")
-    return pydot.Node(dot_quote(name), **attrs(values))
+    item = pydot.Node(dot_quote(name))
+    for key, value in attrs(values).items():
+        item.set(key, value)
+    return item
 
 
 def edge(tail: str, head: str, **values: object) -> pydot.Edge:
     """A pydot edge between two quoted node names, attributes quoted."""
     if "class_" in values:
         values["class"] = values.pop("class_")
-    return pydot.Edge(dot_quote(tail), dot_quote(head), **attrs(values))
+    item = pydot.Edge(dot_quote(tail), dot_quote(head))
+    for key, value in attrs(values).items():
+        item.set(key, value)
+    return item
 
 
-def cluster(name: str, values: Mapping[str, object]) -> pydot.Cluster:
-    """A pydot cluster (``cluster_<name>``; ``name`` is ours, never journey text)."""
-    return pydot.Cluster(name, **attrs(values))
+def cluster(name: str, values: Mapping[str, object]) -> Any:
+    """A pydot cluster (``cluster_<name>``; ``name`` is ours, never journey text). Typed ``Any``:
+    pydot's stubs accept only a Subgraph in ``add_subgraph``, which a Cluster is at run time."""
+    item = pydot.Cluster(name)
+    for key, value in attrs(values).items():
+        item.set(key, value)
+    return item
 
 
 def dot_text(graph: pydot.Dot) -> str:

@@ -44,6 +44,7 @@ __all__ = ["Band", "Grid", "Metrics", "back_edges", "choose_widths", "metrics_fo
 
 _INVISIBLE = {"style": "invis"}
 ASPECT = (1920.0, 1080.0)  # the screen a fitted diagram is optimised for
+LARGE = 300  # boxes beyond which dot is asked for fewer optimisation passes
 
 
 # -- sizes ---------------------------------------------------------------------------------------
@@ -166,6 +167,7 @@ class _Space:
     def __init__(self, cell: float) -> None:
         self.cell = cell
         self.buckets: dict[tuple[int, int], list[Box]] = {}
+        self.bounds: Box | None = None  # where labels may go
 
     def _keys(self, box: Box) -> Iterable[tuple[int, int]]:
         c = self.cell
@@ -178,6 +180,11 @@ class _Space:
             self.buckets.setdefault(key, []).append(box)
 
     def free(self, box: Box) -> bool:
+        b = self.bounds
+        if b is not None and not (
+            b[0] <= box[0] and box[2] <= b[2] and b[1] <= box[1] and box[3] <= b[3]
+        ):
+            return False
         return not any(
             _overlaps(box, other) for key in self._keys(box) for other in self.buckets.get(key, ())
         )
@@ -435,10 +442,12 @@ class Grid:
         note: str | None = None,
         note_class: str = "note",
         note_fill: str | None = None,
+        attributes: dict[str, object] | None = None,
         **values: object,
     ) -> None:
         """An edge between boxes, with an optional numbered marker, share and ``note`` (a short
         text such as a wait, drawn as a node of class ``note_class``) on its curve."""
+        values = {**(attributes or {}), **values}
         self._links.append(
             _Link(tail, head, values, marker, marker_fill, share, note, note_class, note_fill)
         )
@@ -586,6 +595,13 @@ class Grid:
                     "nodesep": 0.3 * m.name_size / inch,
                     "ranksep": m.column_gap / inch,
                     "splines": True,
+                    # big journeys: fewer network-simplex and crossing-minimisation passes,
+                    # as Graphviz advises for large graphs (the examples keep full quality)
+                    **(
+                        {"nslimit": 2, "nslimit1": 2, "mclimit": 0.5}
+                        if len(self._content) > LARGE
+                        else {}
+                    ),
                 }
             )
         )
@@ -605,9 +621,14 @@ class Grid:
         graph.add_node(node("~corner", **point))
         for b in range(len(self.band_order)):
             graph.add_node(node(f"~lane-{b}", **point))
-        # column anchors: each as wide as a box, so an empty column keeps its width
+        # column anchors: an empty column's anchor is as wide as a box, so it keeps its width
+        # (points elsewhere: sized anchors in every rank made dot's layout twice as slow)
+        filled = set(column.values())
         header = cluster("columns", {"peripheries": 0, "margin": 0})
         for col in range(n_columns):
+            if col in filled:
+                header.add_node(node(f"~col-{col}", **point))
+                continue
             width = strip_w if col == 0 else m.node_w
             header.add_node(node(f"~col-{col}", width=width / inch, height=0.01, **_INVISIBLE))
         graph.add_subgraph(header)
@@ -675,9 +696,8 @@ class Grid:
                 tail is not None and head is not None and tail.band == head.band and i not in back
             )
             values: dict[str, object] = {"id": f"~e{i}"}
-            if not forward:  # no say in the ranks, nor in where dot puts nodes in a rank
+            if not forward:  # no say in the ranks (weight=0 made dot twice as slow, no tighter)
                 values["constraint"] = False
-                values["weight"] = 0
             graph.add_edge(edge(link.tail, link.head, **values))
         return dot_text(graph)
 
@@ -698,7 +718,9 @@ class Grid:
                 x, y = (float(v) for v in o["pos"].split(","))
                 pos[o["name"]] = (x, y)
         edge_pos: dict[str, str] = {}
-        for e in layout.get("edges", []) or []:  # type: ignore[union-attr]
+        edges = layout.get("edges") or []
+        assert isinstance(edges, list)
+        for e in edges:
             eid = e.get("id", "")
             if eid.startswith("~e") and "pos" in e:
                 edge_pos[eid] = e["pos"]
@@ -748,28 +770,7 @@ class Grid:
         drawn: list[Box] = []
         space = _Space(m.node_w)
 
-        def text_node(
-            name: str,
-            lines: list[str],
-            box: Box,
-            size: float,
-            bold: bool = False,
-            justify: str = "n",
-            **values: object,
-        ) -> pydot.Node:
-            cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-            values.setdefault("shape", "plaintext")
-            values.setdefault("style", "")
-            return node(
-                name,
-                pos=f"{num(cx)},{num(cy)}",
-                width=(box[2] - box[0]) / 72,
-                height=(box[3] - box[1]) / 72,
-                label=label(lines, justify),
-                fontsize=size,
-                fontname=theme.bold if bold else theme.font,
-                **values,
-            )
+        text_node = self._text
 
         # lane and line bands across the full width, with their labels at the left
         for b, key in enumerate(self.band_order):
@@ -796,18 +797,17 @@ class Grid:
             text_h = line_height(size, len(lines))
             cy = (y0 + y1) / 2 if line else y1 - m.lane_margin - text_h / 2 - 2
             label_box = (left + inset, cy - text_h / 2 - 2, left + strip_w, cy + text_h / 2 + 2)
-            sub.add_node(
-                text_node(
-                    f"~label-{b}",
-                    lines,
-                    label_box,
-                    size,
-                    bold=not line,
-                    justify="l",
-                    id=band.label_id or f"label-{band.css_id}",
-                    class_="line-label" if line else "lane-label",
-                    fontcolor=theme.muted if line else theme.ink,
-                )
+            text_node(
+                sub,
+                f"~label-{b}",
+                lines,
+                label_box,
+                size,
+                bold=not line,
+                justify="l",
+                id=band.label_id or f"label-{band.css_id}",
+                class_="line-label" if line else "lane-label",
+                fontcolor=theme.muted if line else theme.ink,
             )
             space.add(label_box)
             graph.add_subgraph(sub)
@@ -865,21 +865,20 @@ class Grid:
             )
             inset = 0.12 * m.name_size
             hbox = (sx0 + inset, top + 0.3 * m.name_size, sx1 - inset, header_y1)
-            graph.add_node(
-                text_node(
-                    f"~stage-{s}",
-                    lines,
-                    hbox,
-                    m.label_size,
-                    bold=True,
-                    id=f"stage-{stage_id}",
-                    class_="stage",
-                    shape="box",
-                    style="rounded,filled",
-                    fillcolor=theme.header_fill,
-                    color=theme.header_fill,
-                    fontcolor=theme.header_ink,
-                )
+            text_node(
+                graph,
+                f"~stage-{s}",
+                lines,
+                hbox,
+                m.label_size,
+                bold=True,
+                id=f"stage-{stage_id}",
+                class_="stage",
+                shape="box",
+                style="rounded,filled",
+                fillcolor=theme.header_fill,
+                color=theme.header_fill,
+                fontcolor=theme.header_ink,
             )
 
         # touchpoints: a box, its title and its meta line
@@ -907,34 +906,34 @@ class Grid:
             title_h = line_height(m.name_size, 2)
             ty1 = box[3] - 0.22 * m.name_size
             ink = values.get("fontcolor", theme.ink)
-            graph.add_node(
-                text_node(
-                    f"{name}~title",
-                    title_lines,
-                    (box[0] + m.pad_x, ty1 - title_h, box[2] - m.pad_x, ty1),
-                    m.name_size,
-                    bold=c.bold,
-                    id=f"{values.get('id', name)}-title",
-                    class_="touchpoint-text",
-                    fontcolor=ink,
-                )
+            text_node(
+                graph,
+                f"{name}~title",
+                title_lines,
+                (box[0] + m.pad_x, ty1 - title_h, box[2] - m.pad_x, ty1),
+                m.name_size,
+                bold=c.bold,
+                id=f"{values.get('id', name)}-title",
+                class_="touchpoint-text",
+                fontcolor=ink,
             )
             if c.meta:
                 meta_lines = fit_lines(c.meta, inner, m.meta_size, False, 1)
                 my0 = box[1] + 0.2 * m.name_size
-                graph.add_node(
-                    text_node(
-                        f"{name}~meta",
-                        meta_lines,
-                        (box[0] + m.pad_x, my0, box[2] - m.pad_x, my0 + line_height(m.meta_size)),
-                        m.meta_size,
-                        id=f"{values.get('id', name)}-meta",
-                        class_="touchpoint-text",
-                        fontcolor=ink,
-                    )
+                text_node(
+                    graph,
+                    f"{name}~meta",
+                    meta_lines,
+                    (box[0] + m.pad_x, my0, box[2] - m.pad_x, my0 + line_height(m.meta_size)),
+                    m.meta_size,
+                    id=f"{values.get('id', name)}-meta",
+                    class_="touchpoint-text",
+                    fontcolor=ink,
                 )
 
-        # edges on their routed curves; markers and shares where they collide with nothing
+        # edges on their routed curves; markers and shares where they collide with nothing,
+        # inside the grid (headers, title and key are outside it)
+        space.bounds = (left, bottom, right, top)
         for i, link in enumerate(self._links):
             route = edge_pos.get(f"~e{i}")
             if route is None:
@@ -999,40 +998,38 @@ class Grid:
         sh = line_height(m.small_size, len(sub_lines)) if sub_lines else 0.0
         y_sub = header_y1 + 0.4 * m.name_size
         if sub_lines:
-            graph.add_node(
-                text_node(
-                    "~subtitle",
-                    sub_lines,
-                    (
-                        left,
-                        y_sub,
-                        left + max(text_width(s, m.small_size) for s in sub_lines) + 4,
-                        y_sub + sh,
-                    ),
-                    m.small_size,
-                    justify="l",
-                    id="subtitle",
-                    class_="subtitle",
-                    fontcolor=theme.muted,
-                )
-            )
-        y_title = y_sub + sh + 0.2 * m.name_size
-        graph.add_node(
             text_node(
-                "~title",
-                title_lines,
+                graph,
+                "~subtitle",
+                sub_lines,
                 (
                     left,
-                    y_title,
-                    left + max(text_width(t, m.title_size, True) for t in title_lines) + 4,
-                    y_title + th,
+                    y_sub,
+                    left + max(text_width(s, m.small_size) for s in sub_lines) + 4,
+                    y_sub + sh,
                 ),
-                m.title_size,
-                bold=True,
+                m.small_size,
                 justify="l",
-                id="title",
-                class_="title",
+                id="subtitle",
+                class_="subtitle",
+                fontcolor=theme.muted,
             )
+        y_title = y_sub + sh + 0.2 * m.name_size
+        text_node(
+            graph,
+            "~title",
+            title_lines,
+            (
+                left,
+                y_title,
+                left + max(text_width(t, m.title_size, True) for t in title_lines) + 4,
+                y_title + th,
+            ),
+            m.title_size,
+            bold=True,
+            justify="l",
+            id="title",
+            class_="title",
         )
         canvas_top = y_title + th
         canvas_bottom = self._draw_key(graph, left, right, bottom - 0.8 * m.name_size)
@@ -1041,6 +1038,62 @@ class Grid:
         )
         graph.set_graph_defaults(**attrs(graph_values))
         return dot_text(graph)
+
+    def _text(
+        self,
+        target: pydot.Graph,
+        name: str,
+        lines: list[str],
+        box: Box,
+        size: float,
+        bold: bool = False,
+        justify: str = "n",
+        **values: object,
+    ) -> None:
+        """Text in ``box``, one pinned node per line: both renderers then put every line
+        exactly where we say (the system ``dot`` spaces lines by its own font metrics and
+        starts left-justified lines from its own width estimate). Left-justified lines get
+        a node exactly as wide as the line, centred on where the line should be."""
+        theme = self.theme
+        values.setdefault("shape", "plaintext")
+        values.setdefault("style", "")
+        base_id = str(values.pop("id", name))
+        lh = line_height(size)
+        top_y = (box[1] + box[3]) / 2 + lh * len(lines) / 2
+        framed = values["shape"] != "plaintext"
+        if framed:  # the frame is one node, the lines sit on it
+            target.add_node(
+                node(
+                    name,
+                    pos=f"{num((box[0] + box[2]) / 2)},{num((box[1] + box[3]) / 2)}",
+                    width=(box[2] - box[0]) / 72,
+                    height=(box[3] - box[1]) / 72,
+                    label="",
+                    id=base_id,
+                    **values,
+                )
+            )
+            css = str(values.get("class_", values.get("class", "")))
+            values = {"fontcolor": values.get("fontcolor", theme.ink)}
+            values.update(shape="plaintext", style="", class_=f"{css}-text".strip("-"))
+        line_id = f"{base_id}-text" if framed else base_id
+        for k, text in enumerate(lines):
+            width = text_width(text, size, bold) + 2 if justify == "l" else box[2] - box[0]
+            cx = box[0] + width / 2 if justify == "l" else (box[0] + box[2]) / 2
+            cy = top_y - lh * (k + 0.5)
+            target.add_node(
+                node(
+                    name if k == 0 and not framed else f"{name}#{k}",
+                    pos=f"{num(cx)},{num(cy)}",
+                    width=max(width, 1.0) / 72,
+                    height=lh / 72,
+                    label=label([text]),
+                    fontsize=size,
+                    fontname=theme.bold if bold else theme.font,
+                    id=line_id if k == 0 else f"{line_id}-{k + 1}",
+                    **values,
+                )
+            )
 
     def _stage_starts(self) -> list[tuple[int, int]]:
         """First and last column of each stage, from the columns pass 1 was given."""
@@ -1073,7 +1126,7 @@ class Grid:
         w = max(m.marker_d, text_width(text, size, marker) + 0.6 * m.name_size)
         h = m.marker_d if marker else line_height(size) + 0.1 * m.name_size
         if not marker:
-            w = text_width(text, size) + 0.4 * m.name_size
+            w = text_width(text, size) + 0.15 * m.name_size  # fits a column gap
         ordered = sorted(samples, key=lambda s: (abs(s[0] - prefer), s[0]))
         chosen = None
         # on the curve if there is room; else beside it, ever farther (a short edge between
@@ -1184,9 +1237,13 @@ class Grid:
                     mw = (
                         m.marker_d
                         if item.marker is not None
-                        else (text_width(item.share or "", size) + 0.4 * m.name_size)
+                        else (text_width(item.share or "", size) + 0.8 * m.name_size)
                     )
-                    mh = m.marker_d if item.marker is not None else line_height(size)
+                    mh = (
+                        m.marker_d
+                        if item.marker is not None
+                        else line_height(size) + 0.3 * m.name_size
+                    )
                     marker = item.marker is not None
                     key.add_node(
                         node(
@@ -1194,7 +1251,7 @@ class Grid:
                             pos=f"{num(x + item_w / 2)},{num(y)}",
                             width=mw / 72,
                             height=mh / 72,
-                            label=label([item.marker if marker else (item.share or "")]),
+                            label=label([(item.marker if marker else item.share) or ""]),
                             fontsize=m.marker_size if marker else size,
                             shape="circle" if marker else "box",
                             style="filled" if marker else "rounded,filled",
@@ -1209,20 +1266,16 @@ class Grid:
             if item.text:
                 tx = x + item_w + 0.4 * m.name_size
                 lh = line_height(size, len(lines))
-                key.add_node(
-                    node(
-                        f"~key-{i}-text",
-                        pos=f"{num(tx + text_w / 2)},{num(y)}",
-                        width=text_w / 72,
-                        height=lh / 72,
-                        label=label(lines, "l"),
-                        fontsize=size,
-                        shape="plaintext",
-                        style="",
-                        fontcolor=theme.muted,
-                        class_="key",
-                        id=f"key-{i}-text",
-                    )
+                self._text(
+                    key,
+                    f"~key-{i}-text",
+                    lines,
+                    (tx, y - lh / 2, tx + text_w, y + lh / 2),
+                    size,
+                    justify="l",
+                    fontcolor=theme.muted,
+                    class_="key",
+                    id=f"key-{i}-words",
                 )
             x += total_w + gap
         graph.add_subgraph(key)
@@ -1232,7 +1285,7 @@ class Grid:
 TOOLTIP_BACKSLASH = "\u29f5"  # REVERSE SOLIDUS OPERATOR, which looks like a backslash
 
 
-_RINGS = (0.0, 0.7, 1.2, 1.8, 2.6, 3.6)  # distances from the curve, in label heights
+_RINGS = (0.0, 0.7, 1.2, 1.8, 2.6, 3.6, 5.0, 7.0)  # distances from the curve, in label heights
 _DIRECTIONS = tuple(
     (math.cos(k * math.pi / 4), math.sin(k * math.pi / 4)) for k in (2, 6, 0, 4, 1, 3, 5, 7)
 )

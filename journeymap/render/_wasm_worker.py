@@ -32,7 +32,9 @@ from typing import Any
 MEMORY_LIMIT = 1 << 30  # 1 GiB of guest memory
 
 
-def load_module(wasmtime: Any, engine: Any, data: bytes, directory: Path, tag: str) -> tuple[Any, bool]:
+def load_module(
+    wasmtime: Any, engine: Any, data: bytes, directory: Path, tag: str
+) -> tuple[Any, bool]:
     """The compiled module from the cache (keyed by the wasm's hash, the wasmtime version and
     ``tag``, the engine settings), else compiled and cached. Returns ``(module, cache_hit)``."""
     try:

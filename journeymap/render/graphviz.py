@@ -306,9 +306,7 @@ class WorkerGraphviz:
         if "\x00" in dot:
             raise RenderError("the DOT source contains a NUL character")
         fmt_data, dot_data = fmt.encode("utf-8"), dot.encode("utf-8")
-        request = (
-            struct.pack("<I", len(fmt_data)) + fmt_data + struct.pack("<Q", len(dot_data))
-        )
+        request = struct.pack("<I", len(fmt_data)) + fmt_data + struct.pack("<Q", len(dot_data))
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
                 self._stop(kill=True)
@@ -388,11 +386,7 @@ def embedded() -> EmbeddedGraphviz:
 def use_worker() -> bool:
     """Whether embedded layouts may run in a worker process: on POSIX systems with a Python
     executable, unless ``$JOURNEYMAP_EMBEDDED_WORKER=0``."""
-    return (
-        os.name == "posix"
-        and bool(sys.executable)
-        and os.environ.get(WORKER_ENV, "1") != "0"
-    )
+    return os.name == "posix" and bool(sys.executable) and os.environ.get(WORKER_ENV, "1") != "0"
 
 
 def worker() -> WorkerGraphviz:

@@ -225,7 +225,7 @@ def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> Grid:
                 marker=str(handoff.number),
                 marker_fill=colour,
                 share=share_text,
-                **values,
+                attributes=values,
             )
         else:
             colour = theme.handoff if journey.is_handoff(t) else theme.muted
@@ -236,7 +236,7 @@ def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> Grid:
                 f"{clip(journey.touchpoints[t.target].name, 40)}"
                 + (f" \u00b7 {share_text} of customers" if share_text else ""),
             )
-            grid.connect(tp_name(t.source), tp_name(t.target), share=share_text, **values)
+            grid.connect(tp_name(t.source), tp_name(t.target), share=share_text, attributes=values)
     journey_key(grid, theme, bool(handoffs), risky_present, splits)
     return grid
 

@@ -58,8 +58,22 @@ LIVE_JS = r"""/* journeymap serve: live updates over server-sent events, present
 
   /* ---- geometry of the grid views (see the SVG contract: lanes, stage bands, headers) ---- */
 
+  /* The engine draws each line of a label as its own pinned node (<id>, <id>-2, ... and, on a
+     framed label, <id>-text, <id>-text-2, ...): fold the lines back into the label's group, so a
+     label is one element to measure, clone and highlight. Coordinates are shared: nothing moves. */
+  function jmFoldLines(graph) {
+    Array.prototype.forEach.call(graph.querySelectorAll("g.node[id]"), function (g) {
+      var m = /^(.*?)(-text)?(-[0-9]+)?$/.exec(g.id);
+      if (!m || (!m[2] && !m[3]) || g.querySelector("polygon, path, ellipse")) { return; }
+      var base = document.getElementById(m[1]);
+      if (!base || base === g || !base.closest || base.closest("svg") !== g.closest("svg")) { return; }
+      Array.prototype.forEach.call(g.querySelectorAll("text"), function (t) { base.appendChild(t); });
+    });
+  }
+
   function geometry(svg) {
     var graph = svg.querySelector("g.graph");
+    if (graph && !graph.jmFolded) { jmFoldLines(graph); graph.jmFolded = true; }
     var vb = svg.viewBox.baseVal;
     if (!graph || !vb || !vb.width) { return null; }
     var t = graph.transform.baseVal.consolidate();

@@ -249,3 +249,25 @@ def broadband() -> JourneyAnalysis:
         ("call", "visit"): 5,
     }
     return analysis(j, touchpoint_flow=flows, rules=rules, numbers=numbers)
+
+
+def merge_lines(root: Any) -> Any:
+    """Fold the engine's one-node-per-line text back into one group per label, as the report's
+    script does (``foldLines`` in templates/report.js): the ``<text>`` of a text-only group
+    ``<id>-2``, ``<id>-text``, ``<id>-text-2``... moves into the group ``<id>``, and the emptied
+    group goes (an ElementTree root)."""
+    import re
+
+    svg = "{http://www.w3.org/2000/svg}"
+    parent = {child: g for g in root.iter() for child in g}
+    groups = {g.get("id", ""): g for g in root.iter(f"{svg}g")}
+    for gid, g in list(groups.items()):
+        match = re.fullmatch(r"(.*?)(-text)?(-[0-9]+)?", gid)
+        if not match or not (match[2] or match[3]) or match[1] not in groups:
+            continue
+        if any(e.tag.split("}")[-1] in ("polygon", "path", "ellipse") for e in g.iter()):
+            continue
+        for text in list(g.iter(f"{svg}text")):
+            groups[match[1]].append(text)
+        parent[g].remove(g)
+    return root

@@ -119,7 +119,7 @@ def small(evidence: bool = True) -> JourneyAnalysis:
 
 
 def svg_of(analysis: JourneyAnalysis) -> ET.Element:
-    return ET.fromstring(render_journey(analysis, view="blueprint"))
+    return F.merge_lines(ET.fromstring(render_journey(analysis, view="blueprint")))
 
 
 def nodes(root: ET.Element, cls: str) -> list[ET.Element]:

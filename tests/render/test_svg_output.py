@@ -20,7 +20,7 @@ GOLDEN = ROOT / "tests" / "golden"
 
 
 def groups(svg: bytes, cls: str) -> list[ET.Element]:
-    root = ET.fromstring(svg)
+    root = F.merge_lines(ET.fromstring(svg))
     return [g for g in root.iter(f"{SVG}g") if cls in (g.get("class") or "").split()]
 
 
