@@ -158,7 +158,7 @@ class _Steps:
         self._wrap(_grid.Grid, "drawing_dot", lambda *a, **k: STEPS[2])
 
         def which(dot: str, fmt: str = "svg", *args: Any, **kwargs: Any) -> str:
-            return STEPS[1] if fmt == "json" else STEPS[3]
+            return STEPS[1] if fmt in ("json", "json0") else STEPS[3]
 
         self._wrap(graphviz, "render", which)
         return self

@@ -1142,7 +1142,11 @@ class Grid:
         h = m.marker_d if marker else line_height(size) + 0.1 * m.name_size
         if not marker:
             w = text_width(text, size) + 0.15 * m.name_size  # fits a column gap
-        ordered = sorted(samples, key=lambda s: (abs(s[0] - prefer), s[0]))
+        spaced: list[tuple[float, tuple[float, float]]] = []
+        for sample in samples:  # candidates a third of a label apart are enough
+            if not spaced or math.dist(spaced[-1][1], sample[1]) >= h / 3:
+                spaced.append(sample)
+        ordered = sorted(spaced, key=lambda s: (abs(s[0] - prefer), s[0]))
         chosen = None
         # on the curve if there is room; else beside it, ever farther (a short edge between
         # two neighbouring boxes has no free point of its own)
