@@ -53,7 +53,14 @@ def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     type=click.Choice(["text", "json", "sarif"]),
     default="text",
     show_default=True,
-    help="text: path:line:col: CODE severity: message; json: docs/json.md; sarif: SARIF 2.1.0.",
+    help="text: findings grouped by handoff, worst first, then a count per rule; json: "
+    "docs/json.md; sarif: SARIF 2.1.0.",
+)
+@click.option(
+    "--one-line",
+    is_flag=True,
+    help="With --format text: one line per finding, path:line:col: CODE severity: message, "
+    "instead of grouping by handoff.",
 )
 @output_option()
 @config_option()
@@ -64,16 +71,21 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     fmt: str,
+    one_line: bool,
     output: str | None,
     config_file: str | None,
 ) -> None:
     """Gate journeys in CI: report findings and exceeded thresholds, exit 1 if the gate fails.
 
     Thresholds (max_expected_handoffs, max_handoffs_on_path, max_wait_hours) come from the
-    config file and are reported as JM401-JM403 errors. Text lines read
-    path:line:col: CODE severity: message, then a summary line. Exits 0 when the gate passes, 1 when
-    it fails, 2 on bad input or usage.
+    config file and are reported as JM401-JM403 errors. Text output has, per journey, one line
+    per handoff with findings (worst first: functions and touchpoints by name, problems by rule
+    title, file:line), then one line per other finding, then a count per rule and a summary line;
+    --one-line prints path:line:col: CODE severity: message lines instead. Exits 0 when the gate
+    passes, 1 when it fails, 2 on bad input or usage.
     """
+    if one_line and fmt != "text":
+        raise click.UsageError("--one-line applies to --format text only")
     from journeymap.output import json, sarif, text
     from journeymap.project import check as run_gate
 
@@ -84,5 +96,5 @@ def check(
         emit(sarif.render_sarif(result), output)
     else:
         color = color_wanted(output)
-        emit(text.render_check_text(result, color=color), output, color)
+        emit(text.render_check_text(result, color=color, one_line=one_line), output, color)
     raise SystemExit(EXIT_OK if result.passed else EXIT_CHECK_FAILED)
