@@ -304,7 +304,7 @@ def test_the_examples_in_docs_api_run(
     import re
 
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-    pipeline, graph = re.findall(r"```python\n(.*?)```", text, re.S)
+    pipeline, graph, *_ = re.findall(r"```python\n(.*?)```", text, re.S)
     monkeypatch.chdir(ROOT)
     exec(compile(pipeline, "docs/api.md", "exec"), {})
     out = capsys.readouterr().out.splitlines()
