@@ -31,3 +31,6 @@ ALL += [init, schema]
 from journeymap.cli.render import render  # noqa: E402
 
 ALL += [render]
+from journeymap.cli.whatif import whatif  # noqa: E402
+
+ALL += [whatif]
