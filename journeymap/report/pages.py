@@ -18,9 +18,12 @@ from typing import Any
 from markupsafe import Markup
 
 from journeymap import __version__
+from journeymap.analysis.fixes import ranked_fixes
 from journeymap.analysis.portfolio import JourneySummary, Portfolio, summarize
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
+from journeymap.analysis.whatif import total_risk
 from journeymap.catalog import is_asked_again, is_per_handoff, marks_stage
+from journeymap.config import Config
 from journeymap.report import charts, portfolio_view
 from journeymap.report.environment import make_environment, static_text
 from journeymap.report.links import edge_id, page_name
@@ -234,6 +237,50 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
     }
 
 
+FIXES_SHOWN = 5  # "Fix these first": at most this many changes on a journey page
+
+
+def fix_rows(
+    analysis: JourneyAnalysis, config: Config | None = None, limit: int = FIXES_SHOWN
+) -> list[dict[str, Any]]:
+    """The top fixes (journeymap.analysis.fixes) as rows: what to change, who makes it, what
+    it is predicted to buy, the handoffs it touches."""
+    journey = analysis.journey
+    numbers = {(h.source, h.target): h.number for h in analysis.handoffs}
+    rows = []
+    for fix in ranked_fixes(journey, analysis, config)[:limit]:
+        touched = sorted(
+            {
+                numbers[key]
+                for key in (
+                    *(
+                        (getattr(c, "source", None), getattr(c, "target", None))
+                        for c in fix.changes
+                    ),
+                    *(f.transition for f in fix.resolves if f.transition),
+                )
+                if key in numbers
+            }
+        )
+        fn = journey.functions.get(fix.function or "")
+        d = fix.prediction.deltas
+        rows.append(
+            {
+                "title": fix.title[:1].upper() + fix.title[1:],
+                "function": fn.name if fn else None,
+                "executive": fix.executive,
+                "risk_removed": f"{fix.risk_removed:.2f}",
+                "risk_share": (
+                    f"{fix.risk_removed / total_risk(analysis):.0%}" if total_risk(analysis) else ""
+                ),
+                "findings": len(fix.resolves),
+                "handoffs": touched,
+                "handoffs_delta": d["expected_handoffs_per_customer"],
+            }
+        )
+    return rows
+
+
 def render_journey_page(
     analysis: JourneyAnalysis,
     svg: bytes | str | None,
@@ -241,6 +288,7 @@ def render_journey_page(
     theme: str = "default",
     index_href: str | None = "index.html",
     live: bool = False,
+    config: Config | None = None,
 ) -> str:
     """The HTML page of one journey; ``svg`` is its diagram from :func:`journeymap.render`.
 
@@ -251,6 +299,7 @@ def render_journey_page(
     title = analysis.journey.title
     diagram = inline_svg(svg, f"Journey diagram of {title}") if svg is not None else None
     context = _journey_context(analysis)
+    context["fixes"] = fix_rows(analysis, config)
     context.update(
         assets=assets(),
         theme=theme,

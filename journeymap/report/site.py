@@ -89,7 +89,7 @@ def _render(job: _Job) -> _Done:
         job.renderer,
         job.timeout,
     )
-    page = render_journey_page(analysis, svg, theme=job.theme)
+    page = render_journey_page(analysis, svg, theme=job.theme, config=item.config)
     own = os.path.abspath(job.path)
     deps = {path: cache_mod.file_digest(path) for path in item.files if path != own}
     return _Done(job.index, (), page, index_summary(analysis), deps)

@@ -219,7 +219,7 @@ class LiveSite:
                 t3 = time.perf_counter()
                 self._publish_picture(state, analysis, svg)
                 html = render_journey_page(
-                    analysis, svg, theme=self.theme, index_href=INDEX, live=True
+                    analysis, svg, theme=self.theme, index_href=INDEX, live=True, config=item.config
                 )
             except InputError as err:
                 state.errors = tuple(str(p) for p in err.problems)

@@ -174,3 +174,28 @@ def test_page_ids_do_not_clash_with_diagram_ids(
         own = ids(page)
         assert len(own) > 5 and len(set(own)) == len(own)
         assert set(own).isdisjoint(ids(svg)), set(own) & set(ids(svg))
+
+
+def test_journey_page_leads_with_the_top_fixes() -> None:
+    """'Fix these first' comes before the headline figures and lists the ranked fixes' top five,
+    each with its executive and predicted risk removed (issue 12)."""
+    import html
+    import re
+    from pathlib import Path
+
+    from journeymap import project
+    from journeymap.analysis.fixes import ranked_fixes
+    from journeymap.report.pages import render_journey_page
+
+    path = Path(__file__).resolve().parents[2] / "journeys" / "claims-before.yaml"
+    item = project.analyse_file(path)
+    page = render_journey_page(item.analysis, None, config=item.config)
+    assert page.index('id="fixes"') < page.index('id="figures"')
+    titles = re.findall(r'<p class="fix-title">(.*?)</p>', page)
+    expected = ranked_fixes(item.analysis.journey, item.analysis, item.config)[:5]
+    assert len(titles) == 5
+    assert [html.unescape(t) for t in titles] == [
+        f.title[:1].upper() + f.title[1:] for f in expected
+    ]
+    assert f"removes {expected[0].risk_removed:.2f} risk" in page
+    assert "COO" in page.split('id="figures"')[0]
