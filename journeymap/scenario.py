@@ -29,18 +29,24 @@ from journeymap.analysis.whatif import (
 )
 from journeymap.config import Config
 from journeymap.durations import DURATION_EXAMPLES, MAX_DURATION_HOURS, parse_duration
-from journeymap.errors import UsageError
-from journeymap.model import Journey
+from journeymap.errors import InputError, Problem, UsageError
+from journeymap.model import Journey, Location
 from journeymap.suggest import did_you_mean
+from journeymap.yamlnodes import BadNode, MapNode, Node, Scalar, SeqNode, describe, is_null
 
 __all__ = [
     "KINDS",
+    "SCENARIO_SCHEMA_FILE",
     "ChangeError",
     "Kind",
     "Scenario",
+    "build_scenario_schema",
     "change_text",
     "parse_change",
+    "parse_scenario",
     "predict_scenario",
+    "read_scenarios",
+    "render_scenario_schema",
 ]
 
 
@@ -112,6 +118,8 @@ class Scenario:
 
     name: str
     items: tuple[tuple[str, str, Change], ...]
+    #: Where each item was written (scenario files), parallel to ``items``; empty otherwise.
+    locations: tuple[Location, ...] = ()
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -309,12 +317,28 @@ def _check(option: str, text: str, change: Change, journey: Journey) -> None:
             known(change.reroute_to, tps, "touchpoint")
 
 
-def parse_scenario(name: str, options: Sequence[tuple[str, str]]) -> Scenario:
+def parse_scenario(
+    name: str, options: Sequence[tuple[str, str]], locations: Sequence[Location] = ()
+) -> Scenario:
     """A scenario from ``(option name, text)`` pairs, applied in the order of :data:`KINDS`
-    (then in the order given)."""
+    (then in the order given). With ``locations`` (one per pair), an error is an
+    :class:`InputError` at the pair's location instead of a :class:`ChangeError`."""
     order = {kind.name: i for i, kind in enumerate(KINDS)}
-    ranked = sorted(enumerate(options), key=lambda item: (order.get(item[1][0], -1), item[0]))
-    return Scenario(name, tuple((k, t, parse_change(k, t)) for _, (k, t) in ranked))
+    ranked = sorted(range(len(options)), key=lambda i: (order.get(options[i][0], -1), i))
+    items = []
+    for i in ranked:
+        kind, text = options[i]
+        try:
+            items.append((kind, text, parse_change(kind, text)))
+        except ChangeError as err:
+            if not locations:
+                raise
+            raise _located(err, locations[i]) from None
+    return Scenario(name, tuple(items), tuple(locations[i] for i in ranked) if locations else ())
+
+
+def _located(err: ChangeError, where: Location) -> InputError:
+    return InputError.at(where, f"{err.option} {err.text}: {err.message}", err.hint)
 
 
 def predict_scenario(
@@ -323,13 +347,255 @@ def predict_scenario(
     """Check each change of ``scenario`` against ``journey`` (as edited by the ones before it)
     and predict the analysis after them all; a change it cannot take is a :class:`ChangeError`."""
     edited = journey
-    for option, text, change in scenario.items:
-        _check(option, text, change, edited)
+    for i, (option, text, change) in enumerate(scenario.items):
         try:
-            edited = whatif.apply(edited, [change])
-        except ChangeError:
-            raise
-        except UsageError as err:
-            message = str(err).removeprefix("what-if: ")
-            raise ChangeError(option, text, message) from None
+            _check(option, text, change, edited)
+            try:
+                edited = whatif.apply(edited, [change])
+            except ChangeError:
+                raise
+            except UsageError as err:
+                message = str(err).removeprefix("what-if: ")
+                raise ChangeError(option, text, message) from None
+        except ChangeError as err:
+            if not scenario.locations:
+                raise
+            raise _located(err, scenario.locations[i]) from None
     return whatif.predict(journey, scenario.changes, config)
+
+
+# -- scenario files ------------------------------------------------------------------------------
+
+SCENARIO_SCHEMA_FILE = "scenario.schema.json"
+"""The scenario file schema's name inside the package folder ``journeymap/schema/``."""
+
+
+def _scalar_text(node: Node) -> str | None:
+    return node.value if isinstance(node, Scalar) and not is_null(node) else None
+
+
+def _value_text(node: Node, name: str, problems: list[Problem]) -> str | None:
+    """The right-hand side of ``KEY: VALUE`` as option text: a scalar, a list of scalars (joined
+    with commas) or, for shares, a mapping of target to share."""
+    text = _scalar_text(node)
+    if text is not None:
+        return text
+    parts: list[str] = []
+    if isinstance(node, SeqNode):
+        for item in node.items:
+            item_text = _scalar_text(item)
+            if item_text is None:
+                problems.append(Problem(_loc(name, item), f"expected an id, not {describe(item)}"))
+                return None
+            parts.append(item_text)
+        return ",".join(parts)
+    if isinstance(node, MapNode):
+        for key, value in node.pairs:
+            key_text, value_text = _scalar_text(key), _scalar_text(value)
+            if key_text is None or value_text is None:
+                bad = value if key_text is not None else key
+                problems.append(
+                    Problem(_loc(name, bad), f"expected TARGET: SHARE, not {describe(bad)}")
+                )
+                return None
+            parts.append(f"{key_text}:{value_text}")
+        return ",".join(parts)
+    return None
+
+
+def _loc(name: str, node: Node) -> Location:
+    return Location(name, node.line + 1, node.column + 1)
+
+
+def _entries(kind: str, node: Node, name: str, problems: list[Problem]) -> list[tuple[str, Node]]:
+    """The option texts one ``kind: ...`` entry of a scenario stands for, with their nodes."""
+    text = _scalar_text(node)
+    if text is not None:
+        return [(text, node)]
+    if isinstance(node, SeqNode):
+        items = [_scalar_text(item) for item in node.items]
+        if kind.startswith("integrate") and all(t and "," not in t for t in items):
+            return [(",".join(t for t in items if t), node)]  # integrate: [a, b]
+        out: list[tuple[str, Node]] = []
+        for item in node.items:
+            if isinstance(item, SeqNode):  # [[a, b], [c, d]]
+                joined = _value_text(item, name, problems)
+                if joined is not None:
+                    out.append((joined, item))
+                continue
+            out.extend(_entries(kind, item, name, problems))
+        return out
+    if isinstance(node, MapNode):
+        out = []
+        for key, value in node.pairs:
+            key_text = _scalar_text(key)
+            if key_text is None:
+                problems.append(Problem(_loc(name, key), f"expected a {kind} key"))
+                continue
+            if is_null(value):
+                out.append((key_text, key))
+                continue
+            value_text = _value_text(value, name, problems)
+            if value_text is not None:
+                out.append((f"{key_text}={value_text}", key))
+        return out
+    if not isinstance(node, BadNode):
+        problems.append(
+            Problem(
+                _loc(name, node),
+                f"`{kind}` must be text, a list or a mapping, not {describe(node)}",
+            )
+        )
+    return []
+
+
+def _mapping(node: Node | None, name: str, what: str, problems: list[Problem]) -> MapNode | None:
+    if isinstance(node, MapNode):
+        return node
+    if node is not None and not isinstance(node, BadNode):
+        where = _loc(name, node) if node is not None else Location(name, 1, 1)
+        problems.append(Problem(where, f"{what} must be a mapping, not {describe(node)}"))
+    return None
+
+
+def _keys(mapping: MapNode, name: str, problems: list[Problem]) -> list[tuple[Scalar, Node]]:
+    seen: dict[str, Scalar] = {}
+    out: list[tuple[Scalar, Node]] = []
+    for key, value in mapping.pairs:
+        if not isinstance(key, Scalar) or is_null(key):
+            if not isinstance(key, BadNode):
+                problems.append(Problem(_loc(name, key), "keys must be plain names"))
+            continue
+        if key.value in seen:
+            first = seen[key.value].line + 1
+            problems.append(
+                Problem(
+                    _loc(name, key),
+                    f"duplicate key `{key.value}` (first at line {first})",
+                    "keep one of them",
+                )
+            )
+            continue
+        seen[key.value] = key
+        out.append((key, value))
+    return out
+
+
+def read_scenarios(path: str) -> list[Scenario]:
+    """The named scenarios of a scenario file, in file order (``scenarios: {NAME: {OPTION:
+    VALUE, ...}}``, option names as on the command line). Read with the hardened YAML reader;
+    every problem is an :class:`InputError` line ``path:line:col: error: message; hint``."""
+    from journeymap.yamlnodes import parse_file
+
+    parsed = parse_file(path, kind="config")
+    if parsed.problems:  # YAML the reader refuses: one message per mistake, nothing more
+        raise InputError(parsed.problems)
+    problems: list[Problem] = []
+    scenarios: list[Scenario] = []
+    root = None if parsed.root is None or is_null(parsed.root) else parsed.root
+    top = _mapping(root, path, "a scenario file", problems)
+    if top is None and not problems:
+        problems.append(
+            Problem(Location(path, 1, 1), "no scenarios", "write scenarios: {NAME: {...}}")
+        )
+    body: MapNode | None = None
+    for key, value in _keys(top, path, problems) if top is not None else []:
+        if key.value != "scenarios":
+            hint = did_you_mean(key.value, ["scenarios"]) or "expected `scenarios`"
+            problems.append(Problem(_loc(path, key), f"unknown key `{key.value}`", hint))
+            continue
+        body = _mapping(value, path, "`scenarios`", problems)
+        if body is not None and not body.pairs:
+            problems.append(Problem(_loc(path, key), "`scenarios` is empty"))
+    if top is not None and body is None and not problems:
+        problems.append(
+            Problem(_loc(path, top), "no `scenarios`", "write scenarios: {NAME: {...}}")
+        )
+    kinds = [kind.name for kind in KINDS]
+    for name_key, spec in _keys(body, path, problems) if body is not None else []:
+        mapping = _mapping(spec, path, f"scenario `{name_key.value}`", problems)
+        if mapping is None:
+            continue
+        options: list[tuple[str, str]] = []
+        locations: list[Location] = []
+        for kind_key, value in _keys(mapping, path, problems):
+            if kind_key.value not in _BY_NAME:
+                hint = did_you_mean(kind_key.value, kinds) or f"expected one of {', '.join(kinds)}"
+                problems.append(
+                    Problem(_loc(path, kind_key), f"unknown change `{kind_key.value}`", hint)
+                )
+                continue
+            for text, node in _entries(kind_key.value, value, path, problems):
+                options.append((kind_key.value, text))
+                locations.append(_loc(path, node))
+        try:
+            scenarios.append(parse_scenario(name_key.value, options, locations))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        problems.sort(key=lambda p: (p.location.line, p.location.col))
+        raise InputError(problems)
+    return scenarios
+
+
+def build_scenario_schema() -> dict[str, object]:
+    """The JSON Schema of scenario files (published as journeymap/schema/scenario.schema.json)."""
+    scalar = {"type": ["string", "number", "boolean"]}
+    value = {
+        "oneOf": [
+            scalar,
+            {"type": "array", "items": scalar},
+            {"type": "object", "additionalProperties": scalar},
+            {"type": "null"},
+        ]
+    }
+    change = {
+        "oneOf": [
+            scalar,
+            {"type": "array", "items": {"oneOf": [scalar, {"type": "array", "items": scalar}]}},
+            {"type": "object", "additionalProperties": value},
+        ]
+    }
+    properties = {
+        kind.name: {**change, "description": f"--{kind.name} {kind.syntax}: {kind.help}"}
+        for kind in KINDS
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "journeymap what-if scenario file",
+        "description": "Named what-if scenarios for `journeymap whatif --scenario`; each change "
+        "is written as on the command line (`owner: a:b=claims`), as a list of such texts, or "
+        "as a mapping of the text before `=` to the text after it (`owner: {a:b: claims}`, a "
+        "list joined with commas, shares as a mapping of target to share); see docs/cli.md.",
+        "type": "object",
+        "required": ["scenarios"],
+        "additionalProperties": False,
+        "properties": {
+            "scenarios": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": properties,
+                },
+            }
+        },
+    }
+
+
+def render_scenario_schema() -> str:
+    """The scenario schema as published: indented JSON with a final newline."""
+    import json
+
+    return json.dumps(build_scenario_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":  # regenerate the packaged copy
+    from pathlib import Path
+
+    from journeymap.atomic import write_text_atomic
+
+    target = Path(__file__).with_name("schema") / SCENARIO_SCHEMA_FILE
+    write_text_atomic(target, render_scenario_schema())
+    print(f"wrote {target}")

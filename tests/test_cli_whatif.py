@@ -27,9 +27,17 @@ from journeymap.analysis.whatif import (
     RemoveTouchpoint,
 )
 from journeymap.cli import main
-from journeymap.errors import UsageError
+from journeymap.errors import InputError, UsageError
 from journeymap.output import number
-from journeymap.scenario import KINDS, ChangeError, change_text, parse_change
+from journeymap.scenario import (
+    KINDS,
+    SCENARIO_SCHEMA_FILE,
+    ChangeError,
+    change_text,
+    parse_change,
+    read_scenarios,
+    render_scenario_schema,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = "journeys/claims-before.yaml"
@@ -299,3 +307,117 @@ def test_change_error_is_a_usage_error() -> None:
         parse_change("ownr", "a:b=c")
     assert isinstance(raised.value, ChangeError)
     assert str(raised.value) == "--ownr a:b=c: error: no such kind of change; did you mean 'owner'?"
+
+
+# -- scenario files ------------------------------------------------------------------------------
+
+SCENARIOS = "tests/data/whatif/claims.yaml"
+
+
+def test_scenario_file_reads_into_the_changes_the_options_give() -> None:
+    scenarios = {s.name: s for s in read_scenarios(SCENARIOS)}
+    assert list(scenarios) == ["claims-owns-close", "fix-the-worst-handoff", "one-system"]
+    assert scenarios["claims-owns-close"].changes == (HandOver("claims", stage="close"),)
+    assert scenarios["fix-the-worst-handoff"].changes == (
+        AssignOwner("coverage-check", "adjuster-assign", "claims"),
+        Carry("coverage-check", "adjuster-assign", ("incident-details", "photos")),
+        ChangeWait("coverage-check", "adjuster-assign", 4.0),
+    )
+    one = scenarios["one-system"].changes
+    assert Integrate("claims-sys", "claims-sheet") in one
+    assert Integrate("policy-admin", "claims-sheet", one_way=True) in one
+    assert AlignChannel("coverage-check", "fraud-review") in one
+    assert AlignChannel("payment", "survey", "email") in one
+    assert MoveTouchpoint("survey", "sales") in one
+    assert HandOver("claims", touchpoints=("repair-booking", "sign-off")) in one
+    assert RemoveTouchpoint("chase-call", "handler-callback") in one
+    assert {type(c) for c in one} >= {ChangeShares}
+    assert [str(loc) for loc in scenarios["claims-owns-close"].locations] == [f"{SCENARIOS}:5:23"]
+
+
+def test_scenario_file_json_equals_predict_for_each_scenario() -> None:
+    code, out, err = run(CLAIMS, "--scenario", SCENARIOS, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    analysed = project.analyse_file(CLAIMS)
+    expected = read_scenarios(SCENARIOS)
+    assert [s["name"] for s in data["scenarios"]] == [s.name for s in expected]
+    for got, scenario in zip(data["scenarios"], expected, strict=True):
+        prediction = whatif.predict(analysed.journey, scenario.changes, analysed.config)
+        assert got["deltas"] == {k: number(v) for k, v in prediction.deltas.items()}
+
+
+def test_options_and_scenario_files_together() -> None:
+    code, out, err = run(
+        CLAIMS, "--move", "survey=sales", "--scenario", SCENARIOS, "--format", "markdown"
+    )
+    assert code == 0, err
+    titles = [line for line in out.splitlines() if line.startswith("## ")]
+    assert titles == [
+        "## What if: command-line (claims-before)",
+        "## What if: claims-owns-close (claims-before)",
+        "## What if: fix-the-worst-handoff (claims-before)",
+        "## What if: one-system (claims-before)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "scenarios:\n  x:\n    ownr: {a:b: c}\n",
+            ["3:5: error: unknown change `ownr`; did you mean 'owner'?"],
+        ),
+        (
+            "scenarios:\n  x:\n    move: {survy: sales}\n",
+            ["3:12: error: move survy=sales: no touchpoint 'survy'"],
+        ),
+        (
+            "scenarios:\n  x:\n    wait: {coverage-check:adjuster-assign: 2x}\n",
+            ["3:12: error: wait coverage-check:adjuster-assign=2x: '2x' is not a duration"],
+        ),
+        (
+            "scenarios:\n  x:\n    owner: a\n  x:\n    move: a=b\n",
+            ["3:12: error: owner a:", "4:3: error: duplicate key `x`"],
+        ),
+        ("scenario: {}\n", ["1:1: error: unknown key `scenario`; did you mean 'scenarios'?"]),
+        ("scenarios: []\n", ["1:12: error: `scenarios` must be a mapping"]),
+        ("scenarios: {}\n", ["1:1: error: `scenarios` is empty"]),
+        ("scenarios:\n  x: !!python/object 1\n", ["2:6: error:"]),
+        ("scenarios:\n  x:\n    owner: &a x\n", ["3:12: error:"]),
+        ("- a\n", ["1:1: error: a scenario file must be a mapping"]),
+        ("", ["1:1: error: no scenarios"]),
+    ],
+)
+def test_scenario_file_errors_are_located(tmp_path: Path, text: str, expected: list[str]) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(str(Path(CLAIMS).resolve()), "--scenario", str(path))
+    assert code == 2 and out == "", err
+    lines = err.splitlines()
+    assert len(lines) == len(expected), err
+    for line, start in zip(lines, expected, strict=True):
+        assert line.startswith(f"{path}:{start}"), err
+
+
+def test_scenario_schema_is_current_and_agrees_with_the_reader(tmp_path: Path) -> None:
+    import jsonschema
+    import yaml
+
+    packaged = ROOT / "journeymap" / "schema" / SCENARIO_SCHEMA_FILE
+    assert packaged.read_text(encoding="utf-8") == render_scenario_schema()
+    schema = json.loads(render_scenario_schema())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid(yaml.safe_load((ROOT / SCENARIOS).read_text(encoding="utf-8")))
+    for bad in (
+        "scenarios:\n  x:\n    ownr: a\n",
+        "scenario: {}\n",
+        "scenarios: {}\n",
+        "scenarios:\n  x: [a]\n",
+    ):
+        assert not validator.is_valid(yaml.safe_load(bad)), bad
+        path = tmp_path / "bad.yaml"
+        path.write_text(bad, encoding="utf-8")
+        with pytest.raises(InputError):
+            read_scenarios(str(path))

@@ -44,31 +44,51 @@ def _change_options(func: Callable[..., Any]) -> Callable[..., Any]:
     help="text: a table before, after and delta; json: versioned (docs/json.md); markdown: "
     "the same table for a wiki or pull request.",
 )
+@click.option(
+    "--scenario",
+    "scenario_files",
+    metavar="FILE",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Also predict the named scenarios of this YAML file (scenarios: {NAME: {OPTION: "
+    "VALUE}}, option names as here; schema: journeymap/schema/scenario.schema.json).",
+)
 @output_option()
 @config_option()
 @report_errors
 def whatif(
-    file: str, fmt: str, output: str | None, config_file: str | None, **changes: Any
+    file: str,
+    fmt: str,
+    scenario_files: tuple[str, ...],
+    output: str | None,
+    config_file: str | None,
+    **changes: Any,
 ) -> None:
     """Predict what changes would buy, without editing the journey FILE.
 
     Each change option may be repeated. Changes apply in the order the options are listed
     here, then in the order given. Prints total risk, handoffs, expected handoffs and wait per
     customer, drop-off, each outcome and the findings by rule, before and after, with deltas.
-    An unknown id or a malformed change is one line, --option VALUE: error: message; hint.
-    Exits 0, or 2 on bad input or usage.
+    An unknown id or a malformed change is one line, --option VALUE: error: message; hint
+    (in a scenario file, file:line:col: error: ...). The changes given as options form the
+    scenario named command-line; each --scenario file adds its scenarios, in file order. A
+    scenario change is written as on the command line (owner: a:b=f), as a list of such texts,
+    or as a mapping of the text before = to the text after it (owner: {a:b: f}; a list is
+    joined with commas; shares: {SOURCE: {TARGET: SHARE}}). Exits 0, or 2 on bad input or
+    usage.
     """
     from journeymap.output.whatif import render_whatif
     from journeymap.project import analyse_file
-    from journeymap.scenario import parse_scenario, predict_scenario
+    from journeymap.scenario import parse_scenario, predict_scenario, read_scenarios
 
     given = [(k.name, text) for k in KINDS for text in changes[k.name.replace("-", "_")]]
     try:
-        scenario = parse_scenario("command-line", given)
+        scenarios = [parse_scenario("command-line", given)] if given or not scenario_files else []
+        scenarios += [item for path in scenario_files for item in read_scenarios(path)]
         analysed = analyse_file(file, config_file)
-        prediction = predict_scenario(analysed.journey, scenario, analysed.config)
+        results = [(s, predict_scenario(analysed.journey, s, analysed.config)) for s in scenarios]
     except ChangeError as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_BAD_INPUT)
-    emit(render_whatif([(scenario, prediction)], fmt), output)
+    emit(render_whatif(results, fmt), output)
     raise SystemExit(EXIT_OK)
