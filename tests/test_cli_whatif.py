@@ -421,3 +421,28 @@ def test_scenario_schema_is_current_and_agrees_with_the_reader(tmp_path: Path) -
         path.write_text(bad, encoding="utf-8")
         with pytest.raises(InputError):
             read_scenarios(str(path))
+
+
+def test_config_file_is_used_for_both_sides(tmp_path: Path) -> None:
+    heavy = tmp_path / "heavy.yaml"
+    heavy.write_text("risk:\n  weights: {JM100: 100}\n", encoding="utf-8")
+    args = (CLAIMS, "--hand-over-stage", "close=claims", "--format", "json")
+    code, out, err = run(*args, "--config", str(heavy))
+    assert code == 0, err
+    analysed = project.analyse_file(CLAIMS, heavy)
+    change = HandOver("claims", stage="close")
+    prediction = whatif.predict(analysed.journey, [change], analysed.config)
+    (scenario,) = json.loads(out)["scenarios"]
+    assert scenario["deltas"] == {k: number(v) for k, v in prediction.deltas.items()}
+    (default,) = json.loads(run(*args)[1])["scenarios"]
+    assert scenario["deltas"]["total_risk"] < default["deltas"]["total_risk"]
+
+
+def test_json_is_byte_identical_and_can_go_to_a_file(tmp_path: Path) -> None:
+    args = (CLAIMS, "--scenario", SCENARIOS, "--owner", "payment:survey=marketing")
+    first = run(*args, "--format", "json")
+    assert first == run(*args, "--format", "json") and first[0] == 0
+    target = tmp_path / "out" / "whatif.json"
+    code, out, err = run(*args, "--format", "json", "-o", str(target))
+    assert (code, out, err) == (0, "", "")
+    assert target.read_text(encoding="utf-8") == first[1]
