@@ -32,6 +32,23 @@
     });
   }
 
+  /* Findings sit in closed <details>: open the ones in (and around) an element before showing it. */
+  function reveal(el) {
+    if (!el) { return; }
+    Array.prototype.forEach.call(el.querySelectorAll("details:not([open])"), function (d) { d.open = true; });
+    for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+      d.open = true;
+    }
+  }
+
+  function revealHash() {
+    var id = window.location.hash.slice(1);
+    var el = id && document.getElementById(decodeURIComponent(id));
+    if (el && !el.closest("svg")) { reveal(el); el.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", revealHash);
+  revealHash();
+
   function select(targetId, scrollTo) {
     clear();
     if (!targetId) { return; }
@@ -40,6 +57,7 @@
     mark(shape);
     rows.forEach(function (row) {
       mark(row);
+      if (scrollTo === "row") { reveal(row); }
       var number = row.getAttribute("data-handoff");
       if (number) { markersFor(number).forEach(mark); }
     });
@@ -56,6 +74,8 @@
     var row = el.closest("tr[data-target]");
     if (row) {
       select(row.getAttribute("data-target"), "shape");
+      /* a click on a summary opens or closes its own <details> */
+      if (!el.closest("summary")) { reveal(row); }
       return;
     }
     var marker = el.closest(".emotion-curve [data-handoff]");

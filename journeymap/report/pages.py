@@ -122,6 +122,7 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
                 "from_function": _function_name(analysis, h.from_function),
                 "to_function": _function_name(analysis, h.to_function),
                 "findings": found,
+                "codes": list(dict.fromkeys(f.rule for f in found)),
                 "severity": min(
                     (f.severity for f in found), key=SEVERITY_ORDER.__getitem__, default="info"
                 ),

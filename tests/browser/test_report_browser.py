@@ -89,8 +89,13 @@ def test_clicking_a_finding_highlights_its_edge(site: Path, open_page: Any) -> N
     edge = page.locator("svg.diagram #edge-call--visit")
     assert edge.count() == 1
     assert "is-selected" not in (edge.get_attribute("class") or "")
+    row = page.locator("tr[data-target='edge-call--visit']")
+    if row.locator("details").count():
+        assert row.locator("details").evaluate("d => d.open") is False  # closed by default
     page.locator("tr[data-target='edge-call--visit'] button.pick").click()
     assert "is-selected" in (edge.get_attribute("class") or "")
+    if row.locator("details").count():
+        assert row.locator("details").evaluate("d => d.open") is True  # and opened by the click
     # Choosing another finding moves the highlight.
     page.locator("tr[data-target='edge-offer--call'] button.pick").click()
     assert "is-selected" not in (edge.get_attribute("class") or "")
@@ -106,6 +111,9 @@ def test_clicking_an_edge_highlights_its_finding(site: Path, open_page: Any) -> 
     assert "is-selected" in (row.get_attribute("class") or "")
     assert row.get_attribute("aria-current") == "true"
     assert "JM108" in row.inner_text()  # the ping-pong handoff
+    # its findings, folded away in a closed <details>, are opened and shown
+    assert row.locator("details").evaluate("d => d.open") is True
+    assert row.locator("li.finding").first.is_visible()
 
 
 def test_hostile_names_show_as_text_and_run_nothing(
@@ -127,6 +135,7 @@ def test_hostile_names_show_as_text_and_run_nothing(
         assert counts == [2 if name == "hostile.html" else 1, 0, 0, 1], (name, counts)
     page = open_page((site / "hostile.html").as_uri()).page
     assert page.title().startswith("<script>window.__pwned = 'title'</script> Hostile {{7*7}}")
+    page.click("#details summary")  # the pains, gains and KPIs are folded away
     assert "<script>window.__pwned='touchpoint'</script>Form" in page.inner_text("#details")
     page.screenshot(path=str(artifacts / "report-hostile-text.png"), full_page=True)
 
