@@ -47,6 +47,17 @@
     if (el && !el.closest("svg")) { reveal(el); el.scrollIntoView(); }
   }
   window.addEventListener("hashchange", revealHash);
+
+  /* A printed page shows every finding: open the folded lists for printing, then fold them back. */
+  var printOpened = [];
+  window.addEventListener("beforeprint", function () {
+    printOpened = Array.prototype.slice.call(document.querySelectorAll("details:not([open])"));
+    printOpened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    printOpened.forEach(function (d) { d.open = false; });
+    printOpened = [];
+  });
   revealHash();
 
   function select(targetId, scrollTo) {

@@ -1,15 +1,19 @@
 """Pure Jinja filters for reports: number formats, locations, durations, rule titles.
 
-Every filter returns plain text; the environment escapes it on output. :func:`display_text` is
-the environment's ``finalize`` hook: every plain string a template prints goes through it.
+Every filter returns plain text; the environment escapes it on output, except
+:func:`plain_message`, which builds Markup from escaped (and cleaned) parts. :func:`display_text`
+is the environment's ``finalize`` hook: every plain string a template prints goes through it.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from journeymap.catalog import RULES
 from journeymap.model import Location
@@ -21,6 +25,8 @@ __all__ = [
     "num",
     "hours",
     "where",
+    "loc",
+    "plain_message",
     "heat_level",
     "rule_title",
     "plural",
@@ -87,6 +93,64 @@ def where(location: Location | None) -> str:
     return f"{location.path}:{location.line}"
 
 
+def loc(location: Location | None) -> str:
+    """A location as ``file:line``, the file without its folder (empty when unknown)."""
+    if location is None or location.line <= 0:
+        return ""
+    return f"{os.path.basename(location.path) or location.path}:{location.line}"
+
+
+_QUOTED = re.compile(r"`([^`]*)`")
+_CHAIN = re.compile(r"[\w.-]+(?:(?:\s->\s|,\s)[\w.-]+)+")
+_SEP = re.compile(r"(\s->\s|,\s)")
+
+
+def _clean(text: str) -> str:
+    return str(display_text(text))
+
+
+def _chains(text: str, names: Mapping[str, str]) -> str:
+    """Escaped ``text`` with each ``a -> b -> c`` (or ``a, b, c``) of known ids in names.
+
+    ``a -> b`` is written ``A → B``; a list or chain is replaced only when every id is known.
+    """
+    out, at = [], 0
+    for m in _CHAIN.finditer(text):
+        parts = _SEP.split(m.group(0))
+        ids, seps = parts[::2], parts[1::2]
+        if all(i in names for i in ids):
+            out.append(escape(_clean(text[at : m.start()])))
+            words = [_clean(names[ids[0]])]
+            for sep, i in zip(seps, ids[1:], strict=True):
+                words.append(" \u2192 " if "->" in sep else ", ")
+                words.append(_clean(names[i]))
+            out.append(escape("".join(words)))
+            at = m.end()
+    out.append(escape(_clean(text[at:])))
+    return "".join(out)
+
+
+def plain_message(message: str, names: Mapping[str, str]) -> Markup:
+    """A finding's message in words, as Markup: no backticks, ids replaced by names.
+
+    A backticked id the journey names (touchpoint, system, stage, function, the journey) becomes
+    its name; any other backticked text (a YAML snippet such as ``owner: <function id>``) a
+    ``<code>`` element; an unquoted chain of known ids ``a -> b`` becomes ``A → B``. Every part
+    is cleaned as :func:`display_text` does and escaped, so hostile names stay text.
+    """
+    out, at = [], 0
+    for m in _QUOTED.finditer(message):
+        out.append(_chains(message[at : m.start()], names))
+        inner = m.group(1)
+        if inner in names:
+            out.append(str(escape(_clean(names[inner]))))
+        else:
+            out.append(f"<code>{escape(_clean(inner))}</code>")
+        at = m.end()
+    out.append(_chains(message[at:].replace("`", ""), names))
+    return Markup("".join(out))
+
+
 def heat_level(value: float, maximum: float, levels: int = 6) -> int:
     """Bucket ``value`` into ``0..levels-1`` relative to ``maximum`` (0 only for zero)."""
     if value <= 0 or maximum <= 0:
@@ -110,6 +174,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "num": num,
     "hours": hours,
     "where": where,
+    "loc": loc,
+    "plain_message": plain_message,
     "heat_level": heat_level,
     "rule_title": rule_title,
     "plural": plural,

@@ -191,6 +191,13 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
         if t.pains or t.gains or t.kpis or t.ideas or t.notes
     ]
     stage_names = {s.id: s.name for s in journey.stages}
+    # ids a finding's message may quote, with the names the page shows for them (a touchpoint
+    # wins over a system, stage or function of the same id)
+    names: dict[str, str] = {journey.id: journey.title}
+    names.update((f.id, f.name) for f in journey.functions.values())
+    names.update(stage_names)
+    names.update((s.id, s.name) for s in journey.systems.values())
+    names.update((t.id, t.name) for t in tps.values())
     counts = _severity_counts(analysis.findings)
     data = {
         "format": "journeymap-report/1",
@@ -231,6 +238,7 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
         "backstage": backstage,
         "details": details,
         "stage_names": stage_names,
+        "names": names,
         "function_name": lambda fid: _function_name(analysis, fid),
         "emotion_curve": charts.emotion_curve(analysis),
         "share_bar": charts.share_bar,

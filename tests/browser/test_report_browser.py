@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 
+from journeymap import project
+from journeymap.catalog import is_per_handoff
 from journeymap.report import build_site
 
 pytestmark = pytest.mark.browser
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "report"
 EXAMPLE = Path(__file__).resolve().parents[2] / "journeys" / "b2b-purchase.yaml"
+JOURNEYS = Path(__file__).resolve().parents[2] / "journeys"
 
 
 @pytest.fixture(scope="module")
@@ -312,3 +315,42 @@ def test_actual_size_starts_top_left_with_labels_in_view(
     assert svg.bounding_box()["width"] < natural
     assert errors == []
     context.close()
+
+
+def test_claims_page_is_short_plain_and_fits_a_phone(
+    browser: Any, tmp_path: Path, artifacts: Path
+) -> None:
+    """Issue 12: claims-before's page is short (findings folded away, all still in the DOM),
+    speaks plainly (no backticks), leads with the fixes and never scrolls sideways on a phone."""
+    folder = tmp_path / "journeys"
+    shutil.copytree(JOURNEYS, folder)
+    out = build_site([folder], tmp_path / "site", jobs=1, cache=False).out_dir
+    url = (out / "claims-before.html").as_uri()
+    findings = project.analyse_file(folder / "claims-before.yaml").analysis.findings
+    # each handoff's JM100 summary is the handoff row itself, not a finding element
+    shown = [f for f in findings if not is_per_handoff(f.rule)]
+    sizes = {"wide": (1600, 1000), "laptop": (1280, 720), "phone": (390, 844)}
+    for name, (width, height) in sizes.items():
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.goto(url)
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(artifacts / f"report-claims-{name}.png"))
+            assert errors == [], (name, errors)
+            assert page.evaluate("document.body.innerText.split('`').length - 1") == 0, name
+            if name == "wide":
+                tall = page.evaluate("document.documentElement.scrollHeight")
+                print(f"claims-before at 1600x1000: {tall} px tall")
+                assert tall <= 6000, tall
+                assert page.locator(".finding").count() == len(shown)
+                assert page.locator("details.finding-details[open]").count() == 0
+                top = page.evaluate("document.getElementById('fixes').getBoundingClientRect().top")
+                assert 0 <= top < 1000, top
+            if name == "phone":
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= 390, wide
+        finally:
+            context.close()

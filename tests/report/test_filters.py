@@ -74,3 +74,35 @@ def test_environment_finalizes_printed_strings() -> None:
     assert template.render(a="x\x00<\u202ey", b=Markup("<i>\u202e</i>")) == (
         "x\ufffd&lt;y|<i>\u202e</i>"
     )
+
+
+def test_loc() -> None:
+    assert filters.loc(Location("journeys/claims-before.yaml", 105, 9)) == "claims-before.yaml:105"
+    assert filters.loc(Location("a.yaml", 0, 0)) == ""
+    assert filters.loc(None) == ""
+
+
+def test_plain_message_names_ids_and_drops_backticks() -> None:
+    names = {"a-b": "Call us", "c": "Visit", "x": "Sales", "y": "Field team", "s": "Report"}
+    message = (
+        "handoff a-b -> c (x -> y) at `c` has no owner; add `owner: <function id>`; "
+        "stage `s` is spread over 2 functions (x, y; threshold 3); `unknown` stays"
+    )
+    out = filters.plain_message(message, names)
+    assert "`" not in out
+    assert str(out) == (
+        "handoff Call us \u2192 Visit (Sales \u2192 Field team) at Visit has no owner; add "
+        "<code>owner: &lt;function id&gt;</code>; stage Report is spread over 2 functions "
+        "(Sales, Field team; threshold 3); <code>unknown</code> stays"
+    )
+    # a chain or list is renamed only when every id in it is known; plain words stay
+    assert str(filters.plain_message("a-b -> zz, again, x", names)) == "a-b -&gt; zz, again, x"
+
+
+def test_plain_message_escapes_and_cleans_names() -> None:
+    names = {"t": "<script>x</script>\u202eevil", "u": "U"}
+    out = str(filters.plain_message("`t` -> <b> t -> u `<i>` `", names))
+    assert out == (
+        "&lt;script&gt;x&lt;/script&gt;evil -&gt; &lt;b&gt; "
+        "&lt;script&gt;x&lt;/script&gt;evil \u2192 U <code>&lt;i&gt;</code> "
+    )
