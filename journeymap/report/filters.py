@@ -29,6 +29,7 @@ __all__ = [
     "plain_message",
     "heat_level",
     "rule_title",
+    "rule_tip",
     "plural",
 ]
 
@@ -164,6 +165,14 @@ def rule_title(code: str) -> str:
     return rule.title if rule is not None else code
 
 
+def rule_tip(code: str) -> str:
+    """A rule chip's tooltip: ``JM101 handoff without owner: <summary>`` (no backticks)."""
+    rule = RULES.get(code)
+    if rule is None:
+        return code
+    return f"{code} {rule.title}: {rule.summary.replace('`', '')}"
+
+
 def plural(count: int, singular: str, many: str | None = None) -> str:
     """``1 handoff``, ``3 handoffs``."""
     return f"{count} {singular if count == 1 else (many or singular + 's')}"
@@ -178,5 +187,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "plain_message": plain_message,
     "heat_level": heat_level,
     "rule_title": rule_title,
+    "rule_tip": rule_tip,
     "plural": plural,
 }

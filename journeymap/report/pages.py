@@ -22,7 +22,7 @@ from journeymap.analysis.fixes import ranked_fixes
 from journeymap.analysis.portfolio import JourneySummary, Portfolio, summarize
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
 from journeymap.analysis.whatif import total_risk
-from journeymap.catalog import is_asked_again, is_per_handoff, marks_stage
+from journeymap.catalog import RULES, is_asked_again, is_per_handoff, marks_stage
 from journeymap.config import Config
 from journeymap.report import charts, portfolio_view
 from journeymap.report.environment import make_environment, static_text
@@ -98,6 +98,57 @@ def _severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
         if finding.severity in counts:
             counts[finding.severity] += 1
     return counts
+
+
+# Why each code hurts customers, one sentence each, for the page's glossary of the codes it shows.
+RULE_WHY: dict[str, str] = {
+    "JM101": "Nobody answers for the customer between the two teams, so a stalled case is "
+    "nobody's problem and the customer has to chase it.",
+    "JM102": "The next team starts without what the customer already said, so the customer "
+    "explains it all again.",
+    "JM103": "Customers asked again for what they already gave feel unheard and spend effort "
+    "repeating themselves.",
+    "JM104": "Switching channel (email to phone, web to branch) makes the customer start over "
+    "and adds effort.",
+    "JM105": "A sharp fall in how the customer feels at a handoff is where they complain or leave.",
+    "JM106": "Long silent waits between teams make customers call back to ask what is "
+    "happening: repeat contacts.",
+    "JM107": "Data kept in a spreadsheet or side tool does not travel, so the next team asks "
+    "the customer again.",
+    "JM108": "Being passed back and forth between the same teams is the transfer customers "
+    "hate most.",
+    "JM201": "A stage run by many teams means several transfers for one step of the "
+    "customer's job.",
+    "JM202": "With no end-to-end owner every team optimises its own step and nobody fixes "
+    "the journey as the customer lives it.",
+    "JM301": "A touchpoint no customer can reach is effort spent on nobody, or a step the "
+    "map gets wrong.",
+    "JM302": "A dead end leaves the customer stuck with no way forward.",
+    "JM303": "Shares above 1 mean the map counts customers twice, so its risks are overstated.",
+    "JM401": "Every extra expected handoff is another transfer and another chance to lose "
+    "the customer.",
+    "JM402": "Some customers meet many handoffs on their way: each one a transfer and a "
+    "chance to repeat themselves.",
+    "JM403": "The longer customers wait in all, the more they chase and the more of them give up.",
+}
+
+# One line of public evidence under the glossary.
+EVIDENCE = (
+    "Evidence: CEB's study of more than 75,000 customers (Dixon, Freeman & Toman, "
+    "\u201cStop Trying to Delight Your Customers\u201d, Harvard Business Review, 2010) found "
+    "transfers, repeating information, repeat contacts and channel switches drive customer "
+    "effort, and 96% of high-effort customers became more disloyal."
+)
+
+
+def _glossary(codes: Sequence[str]) -> list[dict[str, str]]:
+    """The codes a page shows, in catalogue order, each with its title and why it hurts."""
+    shown = set(codes)
+    return [
+        {"code": code, "title": rule.title, "why": RULE_WHY.get(code, rule.summary)}
+        for code, rule in RULES.items()
+        if code in shown
+    ]
 
 
 def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
@@ -239,6 +290,9 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
         "details": details,
         "stage_names": stage_names,
         "names": names,
+        # the codes shown: every finding but the per-handoff ones (the handoff rows)
+        "glossary": _glossary([f.rule for f in analysis.findings if not is_per_handoff(f.rule)]),
+        "evidence": EVIDENCE,
         "function_name": lambda fid: _function_name(analysis, fid),
         "emotion_curve": charts.emotion_curve(analysis),
         "share_bar": charts.share_bar,

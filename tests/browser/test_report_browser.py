@@ -349,6 +349,13 @@ def test_claims_page_is_short_plain_and_fits_a_phone(
                 assert page.locator("details.finding-details[open]").count() == 0
                 top = page.evaluate("document.getElementById('fixes').getBoundingClientRect().top")
                 assert 0 <= top < 1000, top
+                # every code chip carries its rule's title and summary; the glossary lists them
+                untitled = page.evaluate(
+                    "Array.from(document.querySelectorAll('abbr.rule'))"
+                    ".filter(a => !/^JM\\d+ .+: .+/.test(a.title)).length"
+                )
+                assert untitled == 0
+                assert "96%" in page.inner_text("#codes")
             if name == "phone":
                 wide = page.evaluate("document.documentElement.scrollWidth")
                 assert wide <= 390, wide

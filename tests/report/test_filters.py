@@ -106,3 +106,11 @@ def test_plain_message_escapes_and_cleans_names() -> None:
         "&lt;script&gt;x&lt;/script&gt;evil -&gt; &lt;b&gt; "
         "&lt;script&gt;x&lt;/script&gt;evil \u2192 U <code>&lt;i&gt;</code> "
     )
+
+
+def test_rule_tip() -> None:
+    assert filters.rule_tip("JM101") == (
+        "JM101 handoff without owner: A handoff names no accountable owner: nobody answers "
+        "for the gap."
+    )
+    assert filters.rule_tip("JM999") == "JM999"

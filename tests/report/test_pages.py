@@ -199,3 +199,39 @@ def test_journey_page_leads_with_the_top_fixes() -> None:
     ]
     assert f"removes {expected[0].risk_removed:.2f} risk" in page
     assert "COO" in page.split('id="figures"')[0]
+
+
+def test_claims_page_speaks_plainly_and_explains_its_codes() -> None:
+    """Issue 12: no backticks in the text, ids shown as names, locations as small tags, each
+    code chip titled with its rule, and a glossary of exactly the codes on the page."""
+    from pathlib import Path
+
+    from journeymap import project
+    from journeymap.catalog import RULES, is_per_handoff
+    from journeymap.report.pages import EVIDENCE, RULE_WHY
+
+    path = Path(__file__).resolve().parents[2] / "journeys" / "claims-before.yaml"
+    item = project.analyse_file(path)
+    page = render_journey_page(item.analysis, None, config=item.config)
+    body = page.split("<main", 1)[1].split('<script type="application/json"', 1)[0]
+    text = re.sub(r"<[^>]+>", " ", body)
+    assert "`" not in text
+    assert "claims-before.yaml:105</span>" in page and 'class="loc"' in page
+    journey = item.analysis.journey
+    # "stage `report`" -> the stage's name; "handoff fnol-phone -> claim-setup" -> names
+    assert "Report the claim by phone \u2192 Claim set up by a handler" in page
+    assert "fnol-phone -&gt; claim-setup" not in body
+    shown = {f.rule for f in item.analysis.findings if not is_per_handoff(f.rule)}
+    glossary = re.findall(r'<div id="code-(JM\d+)">', page)
+    assert set(glossary) == shown and len(glossary) == len(shown)
+    assert all(code in RULE_WHY for code in shown)
+    assert html_escape(EVIDENCE) in page and "75,000" in EVIDENCE and "96%" in EVIDENCE
+    rule = RULES["JM101"]
+    assert f'title="JM101 {rule.title}: {rule.summary.replace("`", "")}"' in page
+    assert journey.touchpoints["fnol-phone"].name == "Report the claim by phone"
+
+
+def html_escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
