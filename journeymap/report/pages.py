@@ -100,38 +100,6 @@ def _severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
     return counts
 
 
-# Why each code hurts customers, one sentence each, for the page's glossary of the codes it shows.
-RULE_WHY: dict[str, str] = {
-    "JM101": "Nobody answers for the customer between the two teams, so a stalled case is "
-    "nobody's problem and the customer has to chase it.",
-    "JM102": "The next team starts without what the customer already said, so the customer "
-    "explains it all again.",
-    "JM103": "Customers asked again for what they already gave feel unheard and spend effort "
-    "repeating themselves.",
-    "JM104": "Switching channel (email to phone, web to branch) makes the customer start over "
-    "and adds effort.",
-    "JM105": "A sharp fall in how the customer feels at a handoff is where they complain or leave.",
-    "JM106": "Long silent waits between teams make customers call back to ask what is "
-    "happening: repeat contacts.",
-    "JM107": "Data kept in a spreadsheet or side tool does not travel, so the next team asks "
-    "the customer again.",
-    "JM108": "Being passed back and forth between the same teams is the transfer customers "
-    "hate most.",
-    "JM201": "A stage run by many teams means several transfers for one step of the "
-    "customer's job.",
-    "JM202": "With no end-to-end owner every team optimises its own step and nobody fixes "
-    "the journey as the customer lives it.",
-    "JM301": "A touchpoint no customer can reach is effort spent on nobody, or a step the "
-    "map gets wrong.",
-    "JM302": "A dead end leaves the customer stuck with no way forward.",
-    "JM303": "Shares above 1 mean the map counts customers twice, so its risks are overstated.",
-    "JM401": "Every extra expected handoff is another transfer and another chance to lose "
-    "the customer.",
-    "JM402": "Some customers meet many handoffs on their way: each one a transfer and a "
-    "chance to repeat themselves.",
-    "JM403": "The longer customers wait in all, the more they chase and the more of them give up.",
-}
-
 # One line of public evidence under the glossary.
 EVIDENCE = (
     "Evidence: CEB's study of more than 75,000 customers (Dixon, Freeman & Toman, "
@@ -142,10 +110,18 @@ EVIDENCE = (
 
 
 def _glossary(codes: Sequence[str]) -> list[dict[str, str]]:
-    """The codes a page shows, in catalogue order, each with its title and why it hurts."""
+    """The codes a page shows, in catalogue order, each with its title and what it means.
+
+    The sentence is the catalogue's: a rule's ``why`` (why it hurts customers) when the
+    catalogue has one, else its summary; backticks are dropped (the page shows words).
+    """
     shown = set(codes)
     return [
-        {"code": code, "title": rule.title, "why": RULE_WHY.get(code, rule.summary)}
+        {
+            "code": code,
+            "title": rule.title,
+            "why": (getattr(rule, "why", "") or rule.summary).replace("`", ""),
+        }
         for code, rule in RULES.items()
         if code in shown
     ]
