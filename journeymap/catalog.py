@@ -16,7 +16,7 @@ of spelling out rule codes, so a new rule needs one row here and nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -56,6 +56,7 @@ class Rule:
     ``marks_stage``: each finding is about a stage, its ``touchpoints`` the stage's (JM201): the
     report marks the stage's row in the stage x function grid.
     ``gate``: produced only by ``journeymap check`` from the config's thresholds.
+    ``why``: why it hurts customers, in one sentence, for people (the report's glossary).
     """
 
     code: str
@@ -69,6 +70,7 @@ class Rule:
     asked_again: bool = False
     marks_stage: bool = False
     gate: bool = False
+    why: str = ""  # why it hurts customers, one sentence (the report's glossary)
 
     @property
     def anchor(self) -> str:
@@ -211,6 +213,39 @@ _TABLE: tuple[Rule, ...] = (
         gate=True,
     ),
 )
+
+# Why each finding hurts customers, one sentence each (the evidence: docs/methodology.md).
+_WHY: dict[str, str] = {
+    "JM101": "Nobody answers for the customer between the two teams, so a stalled case is "
+    "nobody's problem and the customer has to chase it.",
+    "JM102": "The next team starts without what the customer already said, so the customer "
+    "explains it all again.",
+    "JM103": "Customers asked again for what they already gave feel unheard and spend effort "
+    "repeating themselves.",
+    "JM104": "Switching channel (email to phone, web to branch) makes the customer start over "
+    "and adds effort.",
+    "JM105": "A sharp fall in how the customer feels at a handoff is where they complain or leave.",
+    "JM106": "Long silent waits between teams make customers call back to ask what is "
+    "happening: repeat contacts.",
+    "JM107": "Data kept in a spreadsheet or side tool does not travel, so the next team asks "
+    "the customer again.",
+    "JM108": "Being passed back and forth between the same teams is the transfer customers "
+    "hate most.",
+    "JM201": "A stage run by many teams means several transfers for one step of the "
+    "customer's job.",
+    "JM202": "With no end-to-end owner every team optimises its own step and nobody fixes "
+    "the journey as the customer lives it.",
+    "JM301": "A touchpoint no customer can reach is effort spent on nobody, or a step the "
+    "map gets wrong.",
+    "JM302": "A dead end leaves the customer stuck with no way forward.",
+    "JM303": "Shares above 1 mean the map counts customers twice, so its risks are overstated.",
+    "JM401": "Every extra expected handoff is another transfer and another chance to lose "
+    "the customer.",
+    "JM402": "Some customers meet many handoffs on their way: each one a transfer and a "
+    "chance to repeat themselves.",
+    "JM403": "The longer customers wait in all, the more they chase and the more of them give up.",
+}
+_TABLE = tuple(replace(r, why=_WHY.get(r.code, "")) for r in _TABLE)
 
 RULES: Mapping[str, Rule] = MappingProxyType({r.code: r for r in _TABLE})
 """Every rule by code, in code order."""

@@ -97,3 +97,14 @@ def test_presentation_code_asks_the_catalogue_instead_of_spelling_rule_codes() -
         if literal.search(line)
     ]
     assert spelled == []
+
+
+def test_every_rule_says_why_it_hurts_customers() -> None:
+    """The report's glossary explains each code in one sentence (catalog ``Rule.why``); the
+    per-handoff JM100 is the handoff itself and needs none."""
+    from journeymap.catalog import RULES
+
+    missing = [code for code, rule in RULES.items() if not rule.why and not rule.per_handoff]
+    assert missing == []
+    for rule in RULES.values():
+        assert "`" not in rule.why and (not rule.why or rule.why.endswith("."))

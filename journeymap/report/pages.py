@@ -120,7 +120,7 @@ def _glossary(codes: Sequence[str]) -> list[dict[str, str]]:
         {
             "code": code,
             "title": rule.title,
-            "why": (getattr(rule, "why", "") or rule.summary).replace("`", ""),
+            "why": (rule.why or rule.summary).replace("`", ""),
         }
         for code, rule in RULES.items()
         if code in shown
