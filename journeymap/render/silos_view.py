@@ -29,6 +29,7 @@ portfolio map reads roughly in the order customers meet the functions.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -117,6 +118,16 @@ def _collect(summaries: list[JourneySummary]) -> tuple[_Functions, dict[tuple[st
             if function is not None:
                 fns.names.setdefault(function, function)
                 fns.owned[function] = fns.owned.get(function, 0.0) + flow * scale
+    if not single:  # a portfolio names each function as its organisation file does
+        renamed: set[str] = set()
+        for summary in summaries:
+            own = os.path.abspath(summary.path)
+            for f in summary.lanes:
+                declared = f.location.path
+                if declared and os.path.abspath(declared) != own and f.id not in renamed:
+                    renamed.add(f.id)
+                    fns.names[f.id] = f.name
+                    fns.leads[f.id] = f.lead
     order = {fid: i for i, fid in enumerate(fns.names)}
     pairs: dict[tuple[str, str], _Pair] = {}
     for summary in summaries:

@@ -6,6 +6,7 @@ the worst handoffs to their journey pages. Every figure comes from the portfolio
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,12 +21,19 @@ __all__ = ["view"]
 
 
 def _names(journeys: Sequence[JourneySummary]) -> dict[str, str]:
-    """Function id -> display name (the first journey defining it wins; files may override)."""
-    names: dict[str, str] = {}
+    """Function id -> one display name across the portfolio: the organisation file's (a
+    function declared outside the journey file itself); else the first journey's. A journey may
+    rename a shared function for its own page ("Account executives" for Sales), but the
+    portfolio names each function one way in every table and map."""
+    shared: dict[str, str] = {}
+    local: dict[str, str] = {}
     for journey in journeys:
+        own = os.path.abspath(journey.path)
         for function in journey.functions.values():
-            names.setdefault(function.id, function.name)
-    return names
+            path = function.location.path
+            elsewhere = bool(path) and os.path.abspath(path) != own
+            (shared if elsewhere else local).setdefault(function.id, function.name)
+    return {**local, **shared}
 
 
 def view(
@@ -65,7 +73,6 @@ def view(
             continue
         tps = journey.touchpoint_names
         h = ranked.handoff
-        fn = journey.functions
         worst.append(
             {
                 "journey": journey,
@@ -73,10 +80,8 @@ def view(
                 "handoff": h,
                 "source": tps.get(h.source, h.source),
                 "target": tps.get(h.target, h.target),
-                "from_function": fn[h.from_function].name
-                if h.from_function in fn
-                else h.from_function,
-                "to_function": fn[h.to_function].name if h.to_function in fn else h.to_function,
+                "from_function": names.get(h.from_function, h.from_function),
+                "to_function": names.get(h.to_function, h.to_function),
             }
         )
     leads = [

@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 from journeymap.analysis.portfolio import portfolio
@@ -237,3 +238,20 @@ def html_escape(text: str) -> str:
     from markupsafe import escape
 
     return str(escape(text))
+
+
+def test_the_index_names_each_function_the_organisation_files_way(tmp_path: Path) -> None:
+    """b2b-purchase renames the shared `sales` for its own page ("Account executives"); the
+    portfolio index calls it what journeys/organisation.yaml calls it, "Sales", everywhere."""
+    import shutil
+
+    from journeymap.report import build_site
+
+    folder = tmp_path / "journeys"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "journeys", folder)
+    out = build_site([folder], tmp_path / "site", jobs=1, cache=False).out_dir
+    index = (out / "index.html").read_text("utf-8")
+    assert "Account executives" not in index
+    assert ">Sales<" in index or "Sales " in index
+    own_page = (out / "b2b-purchase.html").read_text("utf-8")
+    assert "Account executives" in own_page  # the journey's own page keeps its name
