@@ -50,6 +50,7 @@ from journeymap.yamlnodes import (
     decode,
     describe,
     is_null,
+    key_pairs,
     location,
     parse,
 )
@@ -208,26 +209,7 @@ def _read_sections(
 
 def _pairs(name: str, mapping: MapNode, problems: list[Problem]) -> list[tuple[Scalar, Node]]:
     """Key/value node pairs with scalar keys; duplicates are problems."""
-    seen: dict[str, Scalar] = {}
-    pairs: list[tuple[Scalar, Node]] = []
-    for key, value in mapping.pairs:
-        if not isinstance(key, Scalar):
-            if not isinstance(key, BadNode):  # a forbidden tag or an alias: already reported
-                problems.append(Problem(location(name, key), "keys must be plain names"))
-            continue
-        if key.value in seen:
-            first = seen[key.value].line + 1
-            problems.append(
-                Problem(
-                    location(name, key),
-                    f"duplicate key `{key.value}` (first at line {first})",
-                    "keep one of them",
-                )
-            )
-            continue
-        seen[key.value] = key
-        pairs.append((key, value))
-    return pairs
+    return key_pairs(name, mapping, problems)
 
 
 def _unknown(name: str, key: Scalar, known: list[str], what: str) -> Problem:

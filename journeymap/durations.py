@@ -19,6 +19,7 @@ __all__ = [
     "MAX_DURATION_HOURS",
     "UNIT_HOURS",
     "parse_duration",
+    "spoken_hours",
 ]
 
 UNIT_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
@@ -42,3 +43,13 @@ def parse_duration(text: str) -> float | None:
     if match is None:
         return None
     return float(match.group(1)) * UNIT_HOURS[match.group(2)]
+
+
+def spoken_hours(hours: float) -> str:
+    """``2 d``, ``5 h``, ``30 min``: a wait as people say it, to three figures (the diagrams);
+    findings use the exact form of :func:`journeymap.analysis.rules.format_hours`."""
+    if hours >= 24:
+        return f"{hours / 24:.3g} d"
+    if hours >= 1:
+        return f"{hours:.3g} h"
+    return f"{hours * 60:.3g} min"

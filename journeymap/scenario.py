@@ -32,7 +32,17 @@ from journeymap.durations import DURATION_EXAMPLES, MAX_DURATION_HOURS, parse_du
 from journeymap.errors import InputError, Problem, UsageError
 from journeymap.model import Journey, Location
 from journeymap.suggest import did_you_mean
-from journeymap.yamlnodes import BadNode, MapNode, Node, Scalar, SeqNode, describe, is_null
+from journeymap.yamlnodes import (
+    BadNode,
+    MapNode,
+    Node,
+    Scalar,
+    SeqNode,
+    describe,
+    is_null,
+    key_pairs,
+    location,
+)
 
 __all__ = [
     "KINDS",
@@ -385,7 +395,7 @@ def _value_text(node: Node, name: str, problems: list[Problem]) -> str | None:
         for item in node.items:
             item_text = _scalar_text(item)
             if item_text is None:
-                problems.append(Problem(_loc(name, item), f"expected an id, not {describe(item)}"))
+                problems.append(Problem(location(name, item), f"expected an id, not {describe(item)}"))
                 return None
             parts.append(item_text)
         return ",".join(parts)
@@ -395,16 +405,12 @@ def _value_text(node: Node, name: str, problems: list[Problem]) -> str | None:
             if key_text is None or value_text is None:
                 bad = value if key_text is not None else key
                 problems.append(
-                    Problem(_loc(name, bad), f"expected TARGET: SHARE, not {describe(bad)}")
+                    Problem(location(name, bad), f"expected TARGET: SHARE, not {describe(bad)}")
                 )
                 return None
             parts.append(f"{key_text}:{value_text}")
         return ",".join(parts)
     return None
-
-
-def _loc(name: str, node: Node) -> Location:
-    return Location(name, node.line + 1, node.column + 1)
 
 
 def _entries(kind: str, node: Node, name: str, problems: list[Problem]) -> list[tuple[str, Node]]:
@@ -430,7 +436,7 @@ def _entries(kind: str, node: Node, name: str, problems: list[Problem]) -> list[
         for key, value in node.pairs:
             key_text = _scalar_text(key)
             if key_text is None:
-                problems.append(Problem(_loc(name, key), f"expected a {kind} key"))
+                problems.append(Problem(location(name, key), f"expected a {kind} key"))
                 continue
             if is_null(value):
                 out.append((key_text, key))
@@ -442,7 +448,7 @@ def _entries(kind: str, node: Node, name: str, problems: list[Problem]) -> list[
     if not isinstance(node, BadNode):
         problems.append(
             Problem(
-                _loc(name, node),
+                location(name, node),
                 f"`{kind}` must be text, a list or a mapping, not {describe(node)}",
             )
         )
@@ -453,32 +459,13 @@ def _mapping(node: Node | None, name: str, what: str, problems: list[Problem]) -
     if isinstance(node, MapNode):
         return node
     if node is not None and not isinstance(node, BadNode):
-        where = _loc(name, node) if node is not None else Location(name, 1, 1)
+        where = location(name, node) if node is not None else Location(name, 1, 1)
         problems.append(Problem(where, f"{what} must be a mapping, not {describe(node)}"))
     return None
 
 
 def _keys(mapping: MapNode, name: str, problems: list[Problem]) -> list[tuple[Scalar, Node]]:
-    seen: dict[str, Scalar] = {}
-    out: list[tuple[Scalar, Node]] = []
-    for key, value in mapping.pairs:
-        if not isinstance(key, Scalar) or is_null(key):
-            if not isinstance(key, BadNode):
-                problems.append(Problem(_loc(name, key), "keys must be plain names"))
-            continue
-        if key.value in seen:
-            first = seen[key.value].line + 1
-            problems.append(
-                Problem(
-                    _loc(name, key),
-                    f"duplicate key `{key.value}` (first at line {first})",
-                    "keep one of them",
-                )
-            )
-            continue
-        seen[key.value] = key
-        out.append((key, value))
-    return out
+    return key_pairs(name, mapping, problems, null_keys=False)
 
 
 def read_scenarios(path: str) -> list[Scenario]:
@@ -502,14 +489,14 @@ def read_scenarios(path: str) -> list[Scenario]:
     for key, value in _keys(top, path, problems) if top is not None else []:
         if key.value != "scenarios":
             hint = did_you_mean(key.value, ["scenarios"]) or "expected `scenarios`"
-            problems.append(Problem(_loc(path, key), f"unknown key `{key.value}`", hint))
+            problems.append(Problem(location(path, key), f"unknown key `{key.value}`", hint))
             continue
         body = _mapping(value, path, "`scenarios`", problems)
         if body is not None and not body.pairs:
-            problems.append(Problem(_loc(path, key), "`scenarios` is empty"))
+            problems.append(Problem(location(path, key), "`scenarios` is empty"))
     if top is not None and body is None and not problems:
         problems.append(
-            Problem(_loc(path, top), "no `scenarios`", "write scenarios: {NAME: {...}}")
+            Problem(location(path, top), "no `scenarios`", "write scenarios: {NAME: {...}}")
         )
     kinds = [kind.name for kind in KINDS]
     for name_key, spec in _keys(body, path, problems) if body is not None else []:
@@ -522,12 +509,12 @@ def read_scenarios(path: str) -> list[Scenario]:
             if kind_key.value not in _BY_NAME:
                 hint = did_you_mean(kind_key.value, kinds) or f"expected one of {', '.join(kinds)}"
                 problems.append(
-                    Problem(_loc(path, kind_key), f"unknown change `{kind_key.value}`", hint)
+                    Problem(location(path, kind_key), f"unknown change `{kind_key.value}`", hint)
                 )
                 continue
             for text, node in _entries(kind_key.value, value, path, problems):
                 options.append((kind_key.value, text))
-                locations.append(_loc(path, node))
+                locations.append(location(path, node))
         try:
             scenarios.append(parse_scenario(name_key.value, options, locations))
         except InputError as err:

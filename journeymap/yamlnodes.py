@@ -150,6 +150,33 @@ def location(path: str, node: Node | _Mark) -> Location:
     return Location(path, node.line + 1, node.column + 1)
 
 
+def key_pairs(
+    path: str, mapping: MapNode, problems: list[Problem], *, null_keys: bool = True
+) -> list[tuple[Scalar, Node]]:
+    """A mapping's key/value pairs with plain scalar keys, in file order; a duplicate key, or a
+    key that is not a plain name (a null one too unless ``null_keys``), is a problem."""
+    seen: dict[str, Scalar] = {}
+    pairs: list[tuple[Scalar, Node]] = []
+    for key, value in mapping.pairs:
+        if not isinstance(key, Scalar) or (not null_keys and is_null(key)):
+            if not isinstance(key, BadNode):  # a forbidden tag or an alias: already reported
+                problems.append(Problem(location(path, key), "keys must be plain names"))
+            continue
+        if key.value in seen:
+            first = seen[key.value].line + 1
+            problems.append(
+                Problem(
+                    location(path, key),
+                    f"duplicate key `{key.value}` (first at line {first})",
+                    "keep one of them",
+                )
+            )
+            continue
+        seen[key.value] = key
+        pairs.append((key, value))
+    return pairs
+
+
 def is_null(node: Node) -> bool:
     """True for an empty value, a plain ``~``/``null``, or an explicit ``!!null``."""
     if node.__class__ is not Scalar:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from journeymap.analysis.types import Handoff, JourneyAnalysis
 from journeymap.catalog import RULES, risk_factors
+from journeymap.durations import spoken_hours as format_hours
 from journeymap.model import Function, Journey, Touchpoint
 from journeymap.render import _labels as L
 from journeymap.render._grid import Band, Grid, KeyItem
@@ -76,15 +77,6 @@ def handoff_words(handoff: Handoff, names: dict[str, str]) -> str:
     if handoff.wait_hours:
         parts.append(f"waits {format_hours(handoff.wait_hours)}")
     return " \u00b7 ".join(parts)
-
-
-def format_hours(hours: float) -> str:
-    """``2 d``, ``5 h``, ``30 min``: a wait as people say it."""
-    if hours >= 24:
-        return f"{hours / 24:.3g} d"
-    if hours >= 1:
-        return f"{hours:.3g} h"
-    return f"{hours * 60:.3g} min"
 
 
 def meta_line(tp: Touchpoint, entry: bool) -> str:
