@@ -25,6 +25,7 @@ from journeymap.analysis.whatif import total_risk
 from journeymap.catalog import RULES, is_asked_again, is_per_handoff, marks_stage
 from journeymap.config import Config
 from journeymap.report import charts, portfolio_view
+from journeymap.report.context import slot as context_slot
 from journeymap.report.environment import make_environment, static_text
 from journeymap.report.links import edge_id, page_name
 from journeymap.report.svg import inline_svg
@@ -270,9 +271,34 @@ def _journey_context(analysis: JourneyAnalysis) -> dict[str, Any]:
         "glossary": _glossary([f.rule for f in analysis.findings if not is_per_handoff(f.rule)]),
         "evidence": EVIDENCE,
         "function_name": lambda fid: _function_name(analysis, fid),
+        "total_risk": total_risk(analysis),
+        "vs": context_slot,
         "emotion_curve": charts.emotion_curve(analysis),
         "share_bar": charts.share_bar,
         "data": data,
+    }
+
+
+def gate_limits(analysis: JourneyAnalysis, config: Config | None) -> dict[str, str]:
+    """The headline figures' limits in the ``check`` gate (config ``check:``), in words: the
+    limit and whether the journey is over it; a figure without a limit is ""."""
+    metrics = analysis.metrics
+
+    def words(value: float, limit: float | None, digits: int) -> str:
+        if limit is None:
+            return ""
+        verdict = "over" if value > limit else "within"
+        return f"check limit {limit:.{digits}f}: {verdict}"
+
+    return {
+        "expected_handoffs": words(
+            metrics.expected_handoffs_per_customer,
+            config.max_expected_handoffs if config else None,
+            2,
+        ),
+        "max_handoffs_on_path": words(
+            metrics.max_handoffs_on_path, config.max_handoffs_on_path if config else None, 0
+        ),
     }
 
 
@@ -339,6 +365,7 @@ def render_journey_page(
     diagram = inline_svg(svg, f"Journey diagram of {title}") if svg is not None else None
     context = _journey_context(analysis)
     context["fixes"] = fix_rows(analysis, config)
+    context["limits"] = gate_limits(analysis, config)
     context.update(
         assets=assets(),
         theme=theme,

@@ -14,7 +14,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from markupsafe import Markup
 from journeymap.config import Config
 from journeymap.errors import InputError, OutputError, Problem, UsageError
 from journeymap.report import cache as cache_mod
+from journeymap.report.context import fill, medians
 from journeymap.report.pages import page_name, render_index, render_journey_page, silo_markup
 from journeymap.report.summary import JourneySummary, index_summary
 
@@ -201,6 +202,7 @@ def build_site(
     # Per journey: its index summary, and its page as a cached file or as text to write.
     summaries: list[JourneySummary | None] = [None] * len(files)
     pages: list[Path | str | None] = [None] * len(files)
+    deps: list[Mapping[str, str]] = [{}] * len(files)  # organisation files used -> sha256
     keys: list[str] = []
     todo: list[_Job] = []
     settings: dict[str, tuple[str, ...]] = {}  # folder -> settings: one config lookup per folder
@@ -216,7 +218,7 @@ def build_site(
             keys.append(key)
             hit = store.get(key) if store is not None else None
             if hit is not None:
-                summaries[i], pages[i] = hit.summary, hit.page
+                summaries[i], pages[i], deps[i] = hit.summary, hit.page, hit.deps
                 tick(path)
             else:
                 todo.append(_Job(i, path, config_file, theme, renderer, timeout))
@@ -231,14 +233,21 @@ def build_site(
             continue
         summaries[result.index] = result.summary
         pages[result.index] = result.page
-        if store is not None:
-            entry = store.put(
-                keys[result.index], result.deps or {}, result.summary, result.page.encode()
-            )
-            pages[result.index] = entry.page
+        deps[result.index] = result.deps or {}
     if problems:
         raise InputError(problems)
     analyses = _unique(summaries)
+    # Headline figures against the portfolio's median: known only now that every journey is in.
+    median = medians(analyses)
+    for i, page in enumerate(pages):
+        summary = summaries[i]
+        if page is None or summary is None:
+            continue
+        text = page.read_text(encoding="utf-8") if isinstance(page, Path) else page
+        filled = fill(text, summary, median)
+        if isinstance(page, Path) and filled == text:
+            continue  # cached and still true: hard-linked as it is
+        pages[i] = store.put(keys[i], deps[i], summary, filled.encode()).page if store else filled
     ids = [a.id for a in analyses]
     index_html = _render_index(analyses, theme, renderer, timeout, store)
     tick("index.html")

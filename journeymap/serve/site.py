@@ -29,6 +29,7 @@ from journeymap.serve.assets import LIVE_CSS, LIVE_JS
 from journeymap.serve.events import Broadcaster, Event
 
 if TYPE_CHECKING:
+    from journeymap.analysis.portfolio import JourneySummary
     from journeymap.analysis.types import JourneyAnalysis
 
 __all__ = ["JourneyState", "LiveSite", "INDEX"]
@@ -46,6 +47,7 @@ class JourneyState:
     version: int = 0
     deps: frozenset[str] = frozenset()  # absolute paths whose change rebuilds this journey
     analysis: JourneyAnalysis | None = None  # last good
+    summary: JourneySummary | None = None  # of the last good analysis (for the median context)
     body: str | None = None  # last good page body (inner HTML of <body>)
     body_class: str = ""
     title: str = ""
@@ -194,6 +196,7 @@ class LiveSite:
     def rebuild(self, state: JourneyState) -> JourneyState:
         """Load, analyse, render and write one journey's page; publish the result."""
         from journeymap.analysis.engine import analyze
+        from journeymap.analysis.portfolio import summarize
         from journeymap.project import load_file
         from journeymap.render import render_journey
         from journeymap.report.pages import render_journey_page
@@ -221,6 +224,8 @@ class LiveSite:
                 html = render_journey_page(
                     analysis, svg, theme=self.theme, index_href=INDEX, live=True, config=item.config
                 )
+                summary = summarize(analysis)
+                html = self._in_context(html, state, summary)
             except InputError as err:
                 state.errors = tuple(str(p) for p in err.problems)
                 deps |= {
@@ -251,11 +256,20 @@ class LiveSite:
             }
             state.deps = frozenset(deps)
             state.analysis = analysis
+            state.summary = summary
             state.errors = ()
             state.title = f"{analysis.journey.title} \u2014 journeymap"
             state.focus = _focus(analysis)
             state.body_class, state.body = live_page.body_of(html)
             return self._publish(state, html=html)
+
+    def _in_context(self, html: str, state: JourneyState, own: JourneySummary) -> str:
+        """The page with its headline figures set against the median of the journeys served
+        (the others as last analysed; see journeymap.report.context)."""
+        from journeymap.report.context import fill, medians
+
+        others = [s.summary for s in self.journeys.values() if s is not state and s.summary]
+        return fill(html, own, medians([*others, own]))
 
     def _publish_picture(self, state: JourneyState, analysis: JourneyAnalysis, svg: bytes) -> None:
         """Send the new diagram at once, before the page around it is rendered: the picture is

@@ -59,11 +59,16 @@ def test_headline_figures_of_the_worked_example(broadband: JourneyAnalysis, tiny
     text = re.sub(r"\s+", " ", text)
     # broadband.md: 6 touchpoints, 6 transitions, 5 handoffs (5/6 = 83%), 1.135294 per customer,
     # live 0.352941, churn-risk 0.047059, drop-off 1 - both = 0.6, max 4 handoffs on a path.
-    assert "Touchpoints 6 6 transitions" in text
-    assert "Handoffs 5 83% of transitions" in text
+    assert "6 touchpoints" in text
+    assert "Handoffs 5 83% of 6 transitions" in text
     assert "Expected handoffs per customer 1.14" in text
     assert "Most handoffs on one path 4" in text
     assert "live 35.3%" in text and "churn-risk 4.7%" in text and "drop-off 60.0%" in text
+    risk = sum(h.risk for h in broadband.handoffs)
+    assert f"Total risk {risk:.1f} sum over the handoffs" in text
+    # no portfolio and no gate: the context slots stay empty and no limit is named
+    assert html.count('<span class="vs" data-vs="') == 5
+    assert "portfolio median" not in text and "check limit" not in text
 
 
 def test_handoffs_are_ranked_and_linked_to_edges(broadband: JourneyAnalysis, tiny_svg: Any) -> None:
