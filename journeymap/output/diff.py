@@ -569,29 +569,29 @@ def _new_reason(h: Handoff, old: _Side, new: _Side) -> str:
 
 
 def _handoff_rows(diff: JourneyDiff, old: _Side, new: _Side) -> dict[str, list[dict[str, object]]]:
-    resolved = [
+    resolved: list[dict[str, object]] = [
         {
             "route": old.route(h.source, h.target),
             "functions": old.functions(h),
-            "risk": h.risk,
+            "risk": f"{h.risk:.2f}",
             "rules": risk_factors(h.rules),
             "why": _resolved_reason(h, old, new),
             "target": scoped_id(_edge_id(h.source, h.target), "before"),
         }
         for h in diff.handoffs_removed
     ]
-    created = [
+    created: list[dict[str, object]] = [
         {
             "route": new.route(h.source, h.target),
             "functions": new.functions(h),
-            "risk": h.risk,
+            "risk": f"{h.risk:.2f}",
             "rules": risk_factors(h.rules),
             "why": _new_reason(h, old, new),
             "target": scoped_id(_edge_id(h.source, h.target), "after"),
         }
         for h in diff.handoffs_created
     ]
-    changed = []
+    changed: list[dict[str, object]] = []
     for c in diff.handoffs_changed:
         before, after = old.functions(c.old), new.functions(c.new)
         changed.append(
@@ -600,8 +600,8 @@ def _handoff_rows(diff: JourneyDiff, old: _Side, new: _Side) -> dict[str, list[d
                 "was": old.route(c.old.source, c.old.target),
                 "functions": after,
                 "functions_before": before if before != after else "",
-                "risk_old": c.old.risk,
-                "risk_new": c.new.risk,
+                "risk_old": f"{c.old.risk:.2f}",
+                "risk_new": f"{c.new.risk:.2f}",
                 "delta": _delta_text("total_risk", c.risk_delta),
                 "direction": _direction(c.risk_delta, True),
                 "resolved": risk_factors(c.rules_resolved),
@@ -616,7 +616,8 @@ def _handoff_rows(diff: JourneyDiff, old: _Side, new: _Side) -> dict[str, list[d
 def _statement(message: str) -> str:
     """A finding's message without its closing hint (``problem; what to do``)."""
     head, sep, _ = message.rpartition("; ")
-    return head if sep else message
+    text = head if sep else message
+    return text[:1].upper() + text[1:]
 
 
 def _finding_rows(findings: Iterable[Finding], side: _Side) -> list[dict[str, object]]:
@@ -700,7 +701,7 @@ _TP_LABELS = {
     "function": "Run by",
     "channel": "Channel",
     "systems": "Systems",
-    "emotion": "Emotion",
+    "emotion": "Emotion (1 frustrated, 5 delighted)",
     "entry": "Way in",
     "volume": "Customers entering",
     "asks": "Asks the customer for",
@@ -752,7 +753,7 @@ def _field_item(c: FieldChange, old: _Side, new: _Side) -> dict[str, object]:
     elif f == "carries":
         text = _set_words(_strs(a), _strs(b), _humane, _humane, "now carries", "no longer carries")
     elif f == "emotion":
-        text = f"{_text_or_none(a)}{arrow}{_text_or_none(b)} (1 frustrated, 5 delighted)"
+        text = f"{_text_or_none(a)}{arrow}{_text_or_none(b)} of 5"
     elif f == "entry":
         text = "now a way in" if b else "no longer a way in"
     elif f == "kpis":
