@@ -747,3 +747,11 @@ def test_claims_touchpoints_changed_match_an_independent_comparison() -> None:
     expected = independent_touchpoints_changed(old, new)
     assert {c.key[0] for c in d.touchpoints_changed} == expected
     assert len(expected) == 23 and "repair-work" not in expected
+
+
+def test_html_of_no_change_says_so_without_pictures() -> None:
+    claims = str(JOURNEYS / "claims-before.yaml")
+    page = diff_of(claims, claims, "html")
+    assert "No changes: the two versions describe the same journey." in page
+    assert 'id="pictures"' not in page and "diff-hl" not in page
+    assert "No handoff changed." in page

@@ -1,8 +1,10 @@
 """Presenting a :class:`~journeymap.diff.JourneyDiff`: text, JSON, Markdown and an HTML page.
 
-Pure functions of a diff (byte-identical output), plus :func:`render_diff`, which compares two
-analysed versions and formats their diff, as the ``journeymap diff`` command does (it loads both
-sides through :func:`journeymap.project.analyse_pair`).
+Text, JSON and Markdown are pure functions of a diff; the HTML page (templates/diff.html.j2) also
+draws both versions' diagrams. Every format is byte-identical for the same input.
+:func:`render_diff` compares two analysed versions and formats their diff, as the
+``journeymap diff`` command does (it loads both sides through
+:func:`journeymap.project.analyse_pair`).
 """
 
 from __future__ import annotations
@@ -403,7 +405,6 @@ def render_diff(
 # diagram id; every id of each picture is prefixed with its side so the two never collide).
 
 MINUS = "\u2212"
-SIDES = ("before", "after")
 # Highlight classes on a picture's edges, by what happened to the handoff.
 HIGHLIGHTS = {"resolved": "diff-resolved", "new": "diff-new", "changed": "diff-changed"}
 
@@ -847,14 +848,14 @@ def _journey_rows(diff: JourneyDiff, old: _Side, new: _Side) -> list[dict[str, o
             rows.append(
                 _item(
                     "Integrated systems",
-                    gone=[_integration_words(old, *i) for i in old_order(old, a - b)],
-                    came=[_integration_words(new, *i) for i in old_order(new, b - a)],
+                    gone=[_integration_words(old, *i) for i in _in_file_order(old, a - b)],
+                    came=[_integration_words(new, *i) for i in _in_file_order(new, b - a)],
                 )
             )
     return rows
 
 
-def old_order(side: _Side, keys: set[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+def _in_file_order(side: _Side, keys: set[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
     """``keys`` in the order the side's file lists its integrations."""
     return [k for k in ((i.a, i.b, i.one_way) for i in side.journey.integrations) if k in keys]
 
@@ -972,6 +973,7 @@ def _pictures(
     """The before and after diagrams, each with its highlights (or the reason it is missing)."""
     from journeymap.errors import RenderError
     from journeymap.render import build_dot, render_dot
+    from journeymap.render.escape import svg_id
     from journeymap.report.svg import inline_svg
 
     resolved = [(h, "resolved") for h in diff.handoffs_removed]
@@ -984,8 +986,6 @@ def _pictures(
     )
     out = []
     for side, analysis, handoffs, tps, tp_class in plan:
-        from journeymap.render.escape import svg_id
-
         edges = {_edge_id(h.source, h.target): HIGHLIGHTS[kind] for h, kind in handoffs}
         markers = {f"marker-{h.number}": HIGHLIGHTS[kind] for h, kind in handoffs}
         nodes = {f"tp-{svg_id(t)}": tp_class for t in tps}
@@ -1079,7 +1079,7 @@ def html_context(
         "rule_counts": rule_counts,
         "elements": _element_rows(diff, before, after),
         "journey_rows": _journey_rows(diff, before, after),
-        "pictures": _pictures(old, new, diff, theme, renderer),
+        "pictures": [] if diff.is_empty else _pictures(old, new, diff, theme, renderer),
         "glossary": _glossary([*codes, *risk_factors(chips)]),
         "evidence": EVIDENCE,
     }

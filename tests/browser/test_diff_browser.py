@@ -131,3 +131,21 @@ def test_highlighted_edges_are_drawn_and_select_their_rows(visit: Any) -> None:
     )
     assert selected
     assert errors == []
+
+
+def test_actual_size_keeps_each_pictures_lane_labels(visit: Any) -> None:
+    """The scoped lane ids (lane-before-x, lane-label-before-x) still pair each lane with its
+    label: at actual size every lane's label is pinned (claims-before 10 lanes, after 8)."""
+    page, errors, _ = visit(1600, 1000)
+    pinned = []
+    for side in ("before", "after"):
+        page.click(f"#picture-{side} button.zoom")
+        pinned.append(
+            page.evaluate(
+                f"""() => [document.getElementById("picture-{side}").classList.contains("pinned"),
+                    document.querySelectorAll("#picture-{side} .pin-lanes [data-lane]").length,
+                    document.querySelectorAll("#picture-{side} g.cluster.lane").length]"""
+            )
+        )
+    assert pinned == [[True, 10, 10], [True, 8, 8]]
+    assert errors == []
