@@ -442,6 +442,8 @@ def _figure(name: str, value: float | None) -> str:
         return num(int(value))
     if name == "total_risk":
         return f"{value:,.1f}"
+    if name == "expected_handoffs_per_customer":
+        return f"{value:,.2f}"
     return num(value, 2)
 
 
