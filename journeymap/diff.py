@@ -11,6 +11,14 @@ Matching rules (documented in docs/workshop.md):
 - findings match by ``(rule, touchpoints, transition)``, never by message text (messages carry
   numbers that move with every edit); repeated keys are matched as multisets;
 - a renamed id is a removal plus an addition.
+
+Only real content changes count (docs/workshop.md, "Matching"): a field is compared by what it
+means, not how the file spells it. Locations never count; text compares with its whitespace
+collapsed; systems, asks and carried items compare as sets and KPIs as a mapping; a share
+compares as the fraction it gives (an unset share is an even split, so ``share: 0.5`` beside one
+sibling is no change) and ``entry: false`` equals no ``entry``. A handoff counts as changed when
+its risk factors, its functions or its own transition changed; one whose risk moved only because
+more or fewer customers reach it is a consequence of a change elsewhere (the totals show it).
 """
 
 from __future__ import annotations
@@ -31,11 +39,13 @@ __all__ = [
     "JourneyDiff",
     "diff_journeys",
     "finding_key",
+    "effective_share",
 ]
 
 # Touchpoint fields compared one by one; ``next`` is compared as transitions, ``id`` is the key.
 _TOUCHPOINT_SKIP = {"id", "next", "location"}
 _TRANSITION_SKIP = {"source", "target", "location"}
+_SETS = {"systems", "asks", "carries"}  # membership matters, not order
 EPSILON = 1e-9  # figures closer than this are equal
 
 
@@ -70,6 +80,16 @@ class HandoffChange:
     @property
     def risk_delta(self) -> float:
         return self.new.risk - self.old.risk
+
+    @property
+    def rules_resolved(self) -> tuple[str, ...]:
+        """Risk factors the old handoff had and the new one has not, in catalogue order."""
+        return tuple(sorted(set(self.old.rules) - set(self.new.rules)))
+
+    @property
+    def rules_added(self) -> tuple[str, ...]:
+        """Risk factors the new handoff has and the old one had not, in catalogue order."""
+        return tuple(sorted(set(self.new.rules) - set(self.old.rules)))
 
 
 @dataclass(frozen=True)
@@ -157,10 +177,11 @@ def total_risk(analysis: JourneyAnalysis) -> float:
 def diff_journeys(old: JourneyAnalysis, new: JourneyAnalysis) -> JourneyDiff:
     """Compare two analysed versions of a journey."""
     oj, nj = old.journey, new.journey
-    created, removed, changed = _diff_handoffs(old.handoffs, new.handoffs)
     introduced, fixed = _diff_findings(old.findings, new.findings)
     tp_added, tp_removed, tp_changed = _diff_touchpoints(oj, nj)
     tr_added, tr_removed, tr_changed = _diff_transitions(oj, nj)
+    edited = {c.key for c in tr_changed}
+    created, removed, changed = _diff_handoffs(old.handoffs, new.handoffs, edited)
     return JourneyDiff(
         old_id=oj.id,
         new_id=nj.id,
@@ -184,7 +205,7 @@ def diff_journeys(old: JourneyAnalysis, new: JourneyAnalysis) -> JourneyDiff:
 
 
 def _diff_handoffs(
-    old: Iterable[Handoff], new: Iterable[Handoff]
+    old: Iterable[Handoff], new: Iterable[Handoff], edited: set[tuple[str, ...]]
 ) -> tuple[tuple[Handoff, ...], tuple[Handoff, ...], tuple[HandoffChange, ...]]:
     old_by = {(h.source, h.target): h for h in old}
     new_by = {(h.source, h.target): h for h in new}
@@ -193,7 +214,7 @@ def _diff_handoffs(
     changed = tuple(
         HandoffChange(old_by[k], h)
         for k, h in new_by.items()
-        if k in old_by and _handoff_moved(old_by[k], h)
+        if k in old_by and (k in edited or _handoff_moved(old_by[k], h))
     )
     # Highest risk first: the order a reviewer reads in.
     return (
@@ -204,11 +225,11 @@ def _diff_handoffs(
 
 
 def _handoff_moved(a: Handoff, b: Handoff) -> bool:
-    return (
-        not math.isclose(a.risk, b.risk, rel_tol=1e-9, abs_tol=EPSILON)
-        or not math.isclose(a.flow, b.flow, rel_tol=1e-9, abs_tol=EPSILON)
-        or tuple(sorted(a.rules)) != tuple(sorted(b.rules))
-        or (a.from_function, a.to_function) != (b.from_function, b.to_function)
+    """A real change of the handoff itself: its risk factors or its functions (a flow or risk
+    that moved with them alone is a consequence of changes elsewhere)."""
+    return set(a.rules) != set(b.rules) or (a.from_function, a.to_function) != (
+        b.from_function,
+        b.to_function,
     )
 
 
@@ -263,13 +284,39 @@ def _diff_outcomes(old: Mapping[str, float], new: Mapping[str, float]) -> tuple[
     return tuple(MetricDelta(n, old.get(n), new.get(n)) for n in names)
 
 
-def _field_changes(a: object, b: object, skip: set[str]) -> tuple[FieldChange, ...]:
+def _meaning(name: str, value: object) -> object:
+    """What a field's value means, for comparison: the spelling in the file does not count."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if name in _SETS and isinstance(value, tuple):
+        return frozenset(value)
+    if name == "kpis" and isinstance(value, tuple):
+        return {k: " ".join(str(v).split()) for k, v in value}
+    if isinstance(value, tuple):
+        return tuple(_meaning("", v) for v in value)
+    if name == "entry":
+        return bool(value)
+    return value
+
+
+def _field_changes(
+    a: object,
+    b: object,
+    skip: set[str],
+    values: Mapping[str, tuple[object, object]] | None = None,
+) -> tuple[FieldChange, ...]:
+    """The fields of ``a`` and ``b`` whose meaning differs; ``values`` overrides a field's two
+    values (a transition's effective share)."""
     out = []
     for f in fields(a):  # type: ignore[arg-type]
         if f.name in skip:
             continue
-        va, vb = getattr(a, f.name), getattr(b, f.name)
-        if va != vb:
+        va, vb = (values or {}).get(f.name) or (getattr(a, f.name), getattr(b, f.name))
+        if isinstance(va, float) and isinstance(vb, float):
+            same = math.isclose(va, vb, rel_tol=1e-9, abs_tol=EPSILON)
+        else:
+            same = _meaning(f.name, va) == _meaning(f.name, vb)
+        if not same:
             out.append(FieldChange(f.name, va, vb))
     return tuple(out)
 
@@ -300,10 +347,19 @@ def _diff_transitions(
     changed = []
     for k, tr in new_tr.items():
         if k in old_tr:
-            changes = _field_changes(old_tr[k], tr, _TRANSITION_SKIP)
+            share = (effective_share(oj, old_tr[k]), effective_share(nj, tr))
+            changes = _field_changes(old_tr[k], tr, _TRANSITION_SKIP, {"share": share})
             if changes:
                 changed.append(ElementChange(k, changes))
     return added, removed, tuple(changed)
+
+
+def effective_share(journey: Journey, transition: Transition) -> float:
+    """The fraction of customers leaving the source who take ``transition`` (an unset share is
+    an even split among the source's transitions)."""
+    if transition.share is not None:
+        return transition.share
+    return 1.0 / max(1, len(journey.touchpoints[transition.source].next))
 
 
 def _diff_journey_fields(oj: Journey, nj: Journey) -> tuple[FieldChange, ...]:

@@ -59,7 +59,8 @@ def test_basic_pair_structure() -> None:
     assert d.transitions_removed == ()
     tr = {c.key: {f.field: (f.old, f.new) for f in c.changes} for c in d.transitions_changed}
     assert tr == {
-        ("ad", "call"): {"share": (None, 0.5)},
+        # ad has one transition: no share means all of its customers (1), now half
+        ("ad", "call"): {"share": (1.0, 0.5)},
         ("call", "ship"): {"wait_hours": (None, 48.0)},
     }
     assert d.journey_changed == ()
@@ -325,10 +326,228 @@ def test_git_load_errors_point_at_the_revision(repo: Path, monkeypatch: pytest.M
     assert "journeymap-git-" not in result.output  # no temporary path leaks
 
 
-# -- html --------------------------------------------------------------------------------------
+# -- html: the report-style page ---------------------------------------------------------------
 
 
-def test_html_marks_added_and_removed_and_escapes(tmp_path: Path) -> None:
+def _page_parts(page: str) -> dict[str, object]:
+    """What a reader sees (text outside <style>, <script> and SVG <title>s; SVG <text> kept),
+    the ids on the page, and each picture's highlighted edges, parsed with html.parser."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.text: list[str] = []
+            self.ids: list[str] = []
+            self.highlighted: dict[str, list[str]] = {"before": [], "after": []}
+            self.attributes: set[str] = set()
+            self.scripts = 0
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            self.attributes.update(name for name, _ in attrs)
+            if a.get("id"):
+                self.ids.append(str(a["id"]))
+            classes = str(a.get("class") or "").split()
+            if tag == "g" and "edge" in classes and "diff-hl" in classes:
+                side = str(a.get("id", "")).split("-", 1)[0]
+                self.highlighted[side].append(str(a["id"]))
+            if tag == "script":
+                self.scripts += 1
+            if tag in ("style", "script", "title"):
+                self.skip += 1
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("style", "script", "title"):
+                self.skip -= 1
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.text.append(data)
+
+    reader = Reader()
+    reader.feed(page)
+    return {
+        "text": " ".join(reader.text),
+        "ids": reader.ids,
+        "highlighted": reader.highlighted,
+        "attributes": reader.attributes,
+        "scripts": reader.scripts,
+    }
+
+
+@pytest.fixture(scope="module")
+def claims_page() -> str:
+    return diff_of(
+        str(JOURNEYS / "claims-before.yaml"), str(JOURNEYS / "claims-after.yaml"), "html"
+    )
+
+
+def _yaml(path: Path) -> dict:  # type: ignore[type-arg]
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _ids_and_words(*paths: Path) -> tuple[set[str], list[str]]:
+    """Every id the files declare or use (journey, touchpoints, functions, systems, stages,
+    channels, items asked for or carried, KPI keys) and every name or piece of prose a person
+    wrote in them (names, titles, descriptions, pains, gains, notes, ideas, evidence, KPI
+    values, leads, outcomes), read with PyYAML, the organisation file included.
+
+    Some ids are their own names, the file giving no other: a stage listed by id only, a
+    channel used but not declared, an item asked for or carried, a KPI (written as words:
+    ``policy-number`` is "policy number")."""
+    ids: set[str] = set()
+    words: list[str] = []
+    for path in paths:
+        data = _yaml(path)
+        uses = data.get("uses") or []
+        for extra in [uses] if isinstance(uses, str) else uses:
+            more_ids, more_words = _ids_and_words(path.parent / extra)
+            ids |= more_ids
+            words += more_words
+        ids.add(data.get("id") or path.stem)
+        for key in ("title", "persona", "description"):
+            if data.get(key):
+                words.append(str(data[key]))
+        for kind in ("functions", "systems", "channels"):
+            for fid, f in (data.get(kind) or {}).items():
+                ids.add(fid)
+                words += [str(v) for k, v in f.items() if k in ("name", "lead")]
+        for stage in data.get("stages") or []:
+            if isinstance(stage, dict):
+                ids.add(stage["id"])
+                words.append(stage["name"])
+            else:
+                ids.add(stage)
+                words.append(stage)
+        declared = set(data.get("channels") or {})
+        for tid, tp in (data.get("touchpoints") or {}).items():
+            ids.add(tid)
+            if tp.get("channel") and tp["channel"] not in declared:
+                ids.add(tp["channel"])
+                words.append(tp["channel"])
+            slugs = set(tp.get("asks") or []) | set((tp.get("kpis") or {}).keys())
+            for t in tp.get("next") or []:
+                if isinstance(t, dict):
+                    slugs |= set(t.get("carries") or [])
+            ids |= slugs
+            words += [x.replace("-", " ") for x in slugs]
+            words += [str(v) for v in (tp.get("kpis") or {}).values()]
+            for key in ("name", "description", "outcome"):
+                if tp.get(key):
+                    words.append(str(tp[key]))
+            for key in ("pains", "gains", "notes", "ideas", "evidence"):
+                value = tp.get(key) or []
+                words += [value] if isinstance(value, str) else [str(x) for x in value]
+            for t in tp.get("next") or []:
+                if isinstance(t, dict) and t.get("note"):
+                    words.append(str(t["note"]))
+    return ids, words
+
+
+def test_html_names_not_ids_and_no_backticks(claims_page: str) -> None:
+    old, new = JOURNEYS / "claims-before.yaml", JOURNEYS / "claims-after.yaml"
+    ids, words = _ids_and_words(old, new)
+    text = str(_page_parts(claims_page)["text"])
+    assert "`" not in text
+    import re
+
+    # strip, as whole words, what people wrote (longest first) and the source files' names
+    rest = " ".join(text.split())
+    prose = {" ".join(w.split()) for w in words} | {
+        "journeys/claims-before.yaml",
+        "journeys/claims-after.yaml",
+        "claims-before.yaml",
+        "claims-after.yaml",
+    }
+    for w in sorted(prose - {""}, key=len, reverse=True):
+        rest = re.sub(rf"(?<![\w-]){re.escape(w)}(?![\w-])", " ", rest)
+    assert len(rest) > 2000  # the page's own words are left to check
+    names = {" ".join(w.split()).lower() for w in words}
+
+    leaked = sorted(
+        i
+        for i in ids - {n for n in ids if n.lower() in names}
+        if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", rest)
+    )
+    assert leaked == [], leaked
+    # names are there: a resolved handoff, with its functions, in words
+    assert "Online claim form \u2192 Claim set up by a handler" in text
+    assert "Marketing \u2192 Claims handling" in text
+
+
+def test_html_marks_the_touchpoints_an_independent_comparison_finds_changed(
+    claims_page: str,
+) -> None:
+    import re
+
+    old, new = JOURNEYS / "claims-before.yaml", JOURNEYS / "claims-after.yaml"
+    expected = independent_touchpoints_changed(old, new)
+    after = _yaml(new)["touchpoints"]
+    fold = claims_page.split('id="touchpoints-changed"', 1)[1].split("</details>", 1)[0]
+    shown = re.findall(r'<div class="element"><h3>([^<]*?) <span', fold)
+    import html
+
+    assert sorted(html.unescape(n) for n in shown) == sorted(after[t]["name"] for t in expected)
+    assert "Touchpoints: 0 added, 1 removed, 23 changed" in claims_page
+
+
+def _independent_handoff_changes(
+    old: Path, new: Path
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]], set[tuple[str, str]]]:
+    """Resolved, new and changed handoffs from the two analyses' handoff lists (not the diff):
+    keys only on one side, and keys on both whose risk factors or functions differ."""
+    a = {(h.source, h.target): h for h in analyze(load_journey(old)).handoffs}
+    b = {(h.source, h.target): h for h in analyze(load_journey(new)).handoffs}
+    changed = {
+        k
+        for k in a.keys() & b.keys()
+        if set(a[k].rules) != set(b[k].rules)
+        or (a[k].from_function, a[k].to_function) != (b[k].from_function, b[k].to_function)
+    }
+    return set(a) - set(b), set(b) - set(a), changed
+
+
+def test_html_pictures_highlight_exactly_the_changed_handoffs(claims_page: str) -> None:
+    old, new = JOURNEYS / "claims-before.yaml", JOURNEYS / "claims-after.yaml"
+    resolved, created, changed = _independent_handoff_changes(old, new)
+    assert len(resolved) == 5 and not created  # as read by hand above
+    parts = _page_parts(claims_page)
+    highlighted = parts["highlighted"]
+    assert isinstance(highlighted, dict)
+
+    def ids(side: str, keys: set[tuple[str, str]]) -> list[str]:
+        return sorted(f"{side}-edge-{s}--{t}" for s, t in keys)
+
+    assert sorted(highlighted["before"]) == ids("before", resolved | changed)
+    assert sorted(highlighted["after"]) == ids("after", created | changed)
+    assert len(highlighted["before"]) == 23 and len(highlighted["after"]) == 18
+    # one halo under each highlighted edge's line, nowhere else
+    assert claims_page.count('class="diff-halo') == 23 + 18
+    page_ids = parts["ids"]
+    assert isinstance(page_ids, list) and len(page_ids) == len(set(page_ids))
+
+
+def test_html_is_the_report_style_page_and_deterministic(claims_page: str) -> None:
+    from journeymap.report.pages import assets
+
+    a = assets()
+    assert f'content="{a.csp}"'.replace("'", "&#39;") in claims_page or a.csp in claims_page
+    assert str(a.css) in claims_page and str(a.js) in claims_page
+    assert 'class="diff-page"' in claims_page
+    assert "Total risk 71.9 \u2192 16.4 (\u221255.5); 6.28 \u2192 4.89 handoffs per customer;" in (
+        claims_page
+    )
+    again = diff_of(
+        str(JOURNEYS / "claims-before.yaml"), str(JOURNEYS / "claims-after.yaml"), "html"
+    )
+    assert again == claims_page
+
+
+def test_html_escapes_hostile_names(tmp_path: Path) -> None:
     hostile = '<script>alert(1)</script>"><svg onload=alert(2)>'
     old = tmp_path / "old.yaml"
     new = tmp_path / "new.yaml"
@@ -336,29 +555,203 @@ def test_html_marks_added_and_removed_and_escapes(tmp_path: Path) -> None:
     text = (DATA / "basic-renamed.yaml").read_text(encoding="utf-8")
     new.write_text(text.replace("name: Call", f"name: '{hostile}'"), encoding="utf-8")
     page = diff_of(str(old), str(new), "html")
-    import html
-    import re
-
-    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
-    assert csp and html.unescape(csp.group(1)).startswith("default-src 'none'; style-src 'sha256-")
-    assert "<script" not in page.lower()
-    from html.parser import HTMLParser
-
-    class Attributes(HTMLParser):
-        names: set[str] = set()
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            self.names.update(name for name, _ in attrs)
-
-    parser = Attributes()
-    parser.feed(page)
-    # no event-handler attribute on any tag (a tooltip may quote "onload=" as text)
-    assert parser.names and not [n for n in parser.names if n.lower().startswith("on")]
+    parts = _page_parts(page)
+    assert parts["scripts"] == 1  # the report's own script, allowed by its hash
+    attributes = parts["attributes"]
+    assert isinstance(attributes, set)
+    assert not [n for n in attributes if n.lower().startswith("on")]
     assert "&lt;script&gt;" in page  # the hostile name is shown, as text
-    # the renamed id: `call` removed (ghosted, "−" before the name) and `phone` added ("+")
-    assert 'id="tp-call" class="node touchpoint diff-removed"' in page
-    assert 'id="tp-phone" class="node touchpoint diff-added"' in page
-    assert "\u2212 Call" in page
-    assert 'class="edge transition handoff diff-removed"' in page
-    assert "diff-handoff-created" in page
-    assert page == diff_of(str(old), str(new), "html")  # deterministic
+    # the renamed id: call removed (dashed on the before picture), phone added (on the after)
+    assert 'id="before-tp-call" class="node touchpoint diff-hl diff-gone"' in page
+    assert 'id="after-tp-phone" class="node touchpoint diff-hl diff-added"' in page
+
+
+# -- only real content changes count ------------------------------------------------------------
+
+_SPELLED = """journeymap: 1
+id: spelled
+title: Spelling
+functions:
+  mkt: {{name: Marketing}}
+  ops: {{name: Operations}}
+systems:
+  crm: {{name: CRM, owner: ops}}
+  web: {{name: Web, owner: mkt}}
+stages: [a]
+touchpoints:
+  ad:
+    name: Ad
+    stage: a
+    function: mkt
+    systems: {systems}
+    asks: {asks}
+    kpis: {kpis}
+    description: {description}
+    {entry}
+    next:
+      - {{to: ship, owner: ops{share}}}
+  ship:
+    name: Ship
+    stage: a
+    function: ops
+    outcome: won
+"""
+
+
+def _spelled(tmp_path: Path, name: str, **values: str) -> Path:
+    path = tmp_path / name
+    path.write_text(_SPELLED.format(**values), encoding="utf-8")
+    return path
+
+
+def test_respelling_is_no_change(tmp_path: Path) -> None:
+    """Written differently, meaning the same: systems and asks in another order, KPIs in another
+    order, a description folded differently, ``entry: false`` for no entry, and an explicit share
+    of 1 on the only transition (which gets every customer anyway)."""
+    old = _spelled(
+        tmp_path,
+        "old.yaml",
+        systems="[crm, web]",
+        asks="[email, name]",
+        kpis="{nps: '10', csat: '4'}",
+        description="Sees the ad.",
+        entry="",
+        share="",
+    )
+    new = _spelled(
+        tmp_path,
+        "new.yaml",
+        systems="[web, crm]",
+        asks="[name, email]",
+        kpis="{csat: '4', nps: '10'}",
+        description="|\n      Sees   the\n      ad.",
+        entry="entry: false",
+        share=", share: 1",
+    )
+    d = diff_journeys(analyze(load_journey(old)), analyze(load_journey(new)))
+    assert d.touchpoints_changed == () and d.transitions_changed == ()
+    assert d.is_empty
+
+
+def test_a_real_change_beside_respelling_still_counts(tmp_path: Path) -> None:
+    old = _spelled(
+        tmp_path,
+        "old.yaml",
+        systems="[crm]",
+        asks="[]",
+        kpis="{}",
+        description="x",
+        entry="",
+        share="",
+    )
+    new = _spelled(
+        tmp_path,
+        "new.yaml",
+        systems="[crm, web]",
+        asks="[]",
+        kpis="{}",
+        description="x",
+        entry="",
+        share=", share: 0.5",
+    )
+    d = diff_journeys(analyze(load_journey(old)), analyze(load_journey(new)))
+    assert {c.key: [f.field for f in c.changes] for c in d.touchpoints_changed} == {
+        ("ad",): ["systems"]
+    }
+    # the unset share of the only transition is 1: the change reads 1 -> 0.5
+    assert [(f.field, f.old, f.new) for c in d.transitions_changed for f in c.changes] == [
+        ("share", 1.0, 0.5)
+    ]
+
+
+_FLOW = """journeymap: 1
+id: flow
+title: Flow
+owner: mkt
+functions:
+  mkt: {{name: Marketing}}
+  ops: {{name: Operations}}
+stages: [a]
+touchpoints:
+  ad:
+    name: Ad
+    stage: a
+    function: mkt
+    channel: web
+    next:
+      - {{to: form, share: {share}}}
+      - {{to: gone, share: {rest}}}
+  gone: {{name: Gone, stage: a, function: mkt, channel: web, outcome: lost}}
+  form:
+    name: Form
+    stage: a
+    function: mkt
+    channel: web
+    next:
+      - {{to: ship, owner: ops, carries: [x]}}
+  ship: {{name: Ship, stage: a, function: ops, channel: web, outcome: won}}
+"""
+
+
+def test_a_handoff_busier_only_because_of_an_edit_upstream_is_not_changed(
+    tmp_path: Path,
+) -> None:
+    """Only ad's split moves (0.5 -> 0.8 to form): form -> ship, the one handoff, now carries
+    0.8 of the customers instead of 0.5, its risk factors and functions untouched. Expected
+    handoffs per customer: 0.5 -> 0.8 (hand computed)."""
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(_FLOW.format(share=0.5, rest=0.5), encoding="utf-8")
+    new.write_text(_FLOW.format(share=0.8, rest=0.2), encoding="utf-8")
+    a, b = analyze(load_journey(old)), analyze(load_journey(new))
+    assert [h.flow for h in a.handoffs] == pytest.approx([0.5])
+    assert [h.flow for h in b.handoffs] == pytest.approx([0.8])
+    d = diff_journeys(a, b)
+    assert d.handoffs_changed == ()
+    assert d.metric("expected_handoffs_per_customer").old == pytest.approx(0.5)
+    assert d.metric("expected_handoffs_per_customer").new == pytest.approx(0.8)
+    assert {c.key for c in d.transitions_changed} == {("ad", "form"), ("ad", "gone")}
+
+
+def _yaml_touchpoints(path: Path) -> dict[str, dict[str, object]]:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["touchpoints"]
+
+
+def _by_meaning(value: object) -> object:
+    if isinstance(value, list):
+        return sorted(map(str, value))
+    return value
+
+
+def independent_touchpoints_changed(old: Path, new: Path) -> set[str]:
+    """Touchpoints present in both files whose YAML mappings differ in any field but ``next``
+    (lists compared as sorted lists: every list field of the claims pair is a set or changes in
+    content anyway), read with PyYAML, not journeymap."""
+    a, b = _yaml_touchpoints(old), _yaml_touchpoints(new)
+    out = set()
+    for tid in b.keys() & a.keys():
+        x, y = dict(a[tid]), dict(b[tid])
+        x.pop("next", None)
+        y.pop("next", None)
+        if any(_by_meaning(x.get(k)) != _by_meaning(y.get(k)) for k in x.keys() | y.keys()):
+            out.add(tid)
+    return out
+
+
+def test_claims_touchpoints_changed_match_an_independent_comparison() -> None:
+    """23 of claims-after's 24 touchpoints really differ from claims-before (every one but
+    repair-work changes its emotion score, channel, systems or text): the count is right."""
+    old, new = JOURNEYS / "claims-before.yaml", JOURNEYS / "claims-after.yaml"
+    d = diff_journeys(analyze(load_journey(old)), analyze(load_journey(new)))
+    expected = independent_touchpoints_changed(old, new)
+    assert {c.key[0] for c in d.touchpoints_changed} == expected
+    assert len(expected) == 23 and "repair-work" not in expected
+
+
+def test_html_of_no_change_says_so_without_pictures() -> None:
+    claims = str(JOURNEYS / "claims-before.yaml")
+    page = diff_of(claims, claims, "html")
+    assert "No changes: the two versions describe the same journey." in page
+    assert 'id="pictures"' not in page and "diff-hl" not in page
+    assert "No handoff changed." in page

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli._common import config_option, emit, output_option, report_errors
+from journeymap.cli._common import (
+    config_option,
+    emit,
+    output_option,
+    report_errors,
+    theme_option,
+)
 
 
 @click.command("diff")
@@ -16,12 +22,16 @@ from journeymap.cli._common import config_option, emit, output_option, report_er
     type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="Output format; html draws the new diagram with added and removed elements marked.",
+    help="Output format; html: a report page with the before and after diagrams side by side, "
+    "the changed handoffs highlighted.",
 )
 @output_option()
 @config_option()
+@theme_option()
 @report_errors
-def diff(old: str, new: str, fmt: str, output: str | None, config_file: str | None) -> None:
+def diff(
+    old: str, new: str, fmt: str, output: str | None, config_file: str | None, theme: str
+) -> None:
     """Compare two versions of a journey: handoffs and scores first.
 
     OLD and NEW are journey files or git:REV:path (for example git:HEAD~1:journeys/claims.yaml);
@@ -33,5 +43,12 @@ def diff(old: str, new: str, fmt: str, output: str | None, config_file: str | No
     from journeymap.project import analyse_pair
 
     before, after = analyse_pair(old, new, config_file)
-    text = render_diff(before.analysis, after.analysis, source_label(old), source_label(new), fmt)
+    text = render_diff(
+        before.analysis,
+        after.analysis,
+        source_label(old),
+        source_label(new),
+        fmt,
+        theme=theme,
+    )
     emit(text, output)

@@ -1,14 +1,16 @@
 """Presenting a :class:`~journeymap.diff.JourneyDiff`: text, JSON, Markdown and an HTML page.
 
-Pure functions of a diff (byte-identical output), plus :func:`render_diff`, which compares two
-analysed versions and formats their diff, as the ``journeymap diff`` command does (it loads both
-sides through :func:`journeymap.project.analyse_pair`).
+Text, JSON and Markdown are pure functions of a diff; the HTML page (templates/diff.html.j2) also
+draws both versions' diagrams. Every format is byte-identical for the same input.
+:func:`render_diff` compares two analysed versions and formats their diff, as the
+``journeymap diff`` command does (it loads both sides through
+:func:`journeymap.project.analyse_pair`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from journeymap.analysis.types import Finding, Handoff, JourneyAnalysis
 from journeymap.catalog import is_per_handoff, risk_factors
@@ -20,7 +22,7 @@ from journeymap.diff import (
     MetricDelta,
     diff_journeys,
 )
-from journeymap.model import Journey, Touchpoint, Transition
+from journeymap.model import Journey
 
 # --------------------------------------------------------------------------------------------
 # Presentation: text, JSON and Markdown. Pure functions of a JourneyDiff, byte-identical output.
@@ -375,8 +377,12 @@ def render_diff(
     old_label: str,
     new_label: str,
     fmt: str = "text",
+    *,
+    theme: str = "default",
+    renderer: str = "auto",
 ) -> str:
-    """Compare two analysed versions of a journey, formatted as ``fmt`` (see DIFF_FORMATS)."""
+    """Compare two analysed versions of a journey, formatted as ``fmt`` (see DIFF_FORMATS);
+    ``theme`` and ``renderer`` draw the html page's two diagrams."""
     from journeymap.errors import UsageError
 
     if fmt not in DIFF_FORMATS:
@@ -387,215 +393,698 @@ def render_diff(
     if fmt == "markdown":
         return format_markdown(result, old_label, new_label)
     if fmt == "html":
-        return format_html(result, old, new, old_label, new_label)
+        return format_html(result, old, new, old_label, new_label, theme=theme, renderer=renderer)
     return format_text(result, old_label, new_label)
 
 
 # --------------------------------------------------------------------------------------------
-# HTML: the new diagram with added, removed and changed elements marked.
-#
-# Removed touchpoints and transitions are put back into a merged copy of the new journey (with
-# the stages and functions they need), so Graphviz lays them out in their own lane and stage; the
-# SVG is then tagged with classes (diff-added, diff-removed, diff-changed) that the page's
-# stylesheet draws: added green and dashed with a "+" in the name, removed ghosted with a "−",
-# changed amber with a "~". Colour is never the only signal.
+# HTML: a report page (templates/diff.html.j2, the report's stylesheet and script) that leads
+# with what changed for customers, in names, never ids, and shows the before and after diagrams
+# side by side: on the before picture the handoffs resolved or changed are highlighted, on the
+# after picture the new or changed ones (a class and a wide halo under the edge, found by its
+# diagram id; every id of each picture is prefixed with its side so the two never collide).
 
-_ADDED_MARK, _REMOVED_MARK, _CHANGED_MARK = "+ ", "\u2212 ", "~ "
+MINUS = "\u2212"
+# Highlight classes on a picture's edges, by what happened to the handoff.
+HIGHLIGHTS = {"resolved": "diff-resolved", "new": "diff-new", "changed": "diff-changed"}
+
+# The figures of the metrics table, in reading order: (metric, label, lower is better).
+_HTML_METRICS: tuple[tuple[str, str, bool | None], ...] = (
+    ("total_risk", "Total handoff risk", True),
+    ("expected_handoffs_per_customer", "Handoffs per customer (expected)", True),
+    ("handoffs", "Handoffs", True),
+    ("max_handoffs_on_path", "Most handoffs on one path", True),
+    ("handoff_ratio", "Share of transitions that are handoffs", True),
+    ("functions_touched", "Functions touched", True),
+    ("expected_wait_hours_per_customer", "Expected wait per customer", True),
+    ("drop_off", "Drop-off", True),
+    ("touchpoints", "Touchpoints", None),
+    ("transitions", "Transitions", None),
+)
 
 
-def _effective_shares(j: Journey) -> dict[tuple[str, str], float]:
-    out: dict[tuple[str, str], float] = {}
-    for tp in j.touchpoints.values():
-        for t in tp.next:
-            out[t.key] = t.share if t.share is not None else 1.0 / len(tp.next)
+def _figure(name: str, value: float | None) -> str:
+    from journeymap.report.filters import num, pct
+
+    if value is None:
+        return "\u2014"
+    if name in ("handoff_ratio", "drop_off"):
+        return pct(value, 1)
+    if name == "expected_wait_hours_per_customer":
+        return f"{num(value / 24, 1)} days"
+    if name in (
+        "handoffs",
+        "max_handoffs_on_path",
+        "functions_touched",
+        "touchpoints",
+        "transitions",
+    ):
+        return num(int(value))
+    if name == "total_risk":
+        return f"{value:,.1f}"
+    if name == "expected_handoffs_per_customer":
+        return f"{value:,.2f}"
+    return num(value, 2)
+
+
+def _delta_text(name: str, delta: float | None) -> str:
+    """A change as people write it: ``+3``, ``−59.6``, ``−12.0 pts`` for shares, ``no change``."""
+    if delta is None:
+        return ""
+    if abs(delta) < EPSILON:
+        return "no change"
+    sign = "+" if delta > 0 else MINUS
+    if name in ("handoff_ratio", "drop_off", "outcome"):
+        return f"{sign}{abs(delta) * 100:.1f} pts"
+    return sign + _figure(name, abs(delta))
+
+
+def _direction(delta: float | None, lower_is_better: bool | None) -> str:
+    """``better``, ``worse`` or ``""`` (no change, or a figure that is neither)."""
+    if delta is None or lower_is_better is None or abs(delta) < EPSILON:
+        return ""
+    return "better" if (delta < 0) == lower_is_better else "worse"
+
+
+def _humane(slug: str) -> str:
+    """A slug in words: ``policy-number`` -> ``policy number``."""
+    return slug.replace("-", " ").replace("_", " ")
+
+
+def _names(journey: Journey) -> dict[str, str]:
+    """Every id a message may quote, with the name the page shows for it (a touchpoint wins
+    over a system, stage or function of the same id; items asked for or carried, and KPIs, have
+    no names in the file: their slugs are written as words)."""
+    names: dict[str, str] = {}
+    items = {x for tp in journey.touchpoints.values() for x in tp.asks}
+    items |= {x for t in journey.transitions() for x in t.carries}
+    names.update((i, _humane(i)) for i in sorted(items))
+    names.update((c.id, c.name) for c in journey.channels.values())
+    names[journey.id] = journey.title
+    names.update((f.id, f.name) for f in journey.lanes())
+    names.update((f.id, f.name) for f in journey.functions.values())
+    names.update((s.id, s.name) for s in journey.stages)
+    names.update((s.id, s.name) for s in journey.systems.values())
+    names.update((t.id, t.name) for t in journey.touchpoints.values())
+    return names
+
+
+class _Side:
+    """Names on one side of the diff: touchpoints, functions, systems, stages, channels."""
+
+    def __init__(self, journey: Journey) -> None:
+        self.journey = journey
+        self.names = _names(journey)
+
+    def tp(self, tid: str) -> str:
+        tp = self.journey.touchpoints.get(tid)
+        return tp.name if tp is not None else _humane(tid)
+
+    def function(self, fid: str | None) -> str:
+        if fid is None:
+            return "nobody"
+        f = self.journey.functions.get(fid)
+        return f.name if f is not None else self.names.get(fid, _humane(fid))
+
+    def system(self, sid: str) -> str:
+        s = self.journey.systems.get(sid)
+        return s.name if s is not None else _humane(sid)
+
+    def stage(self, sid: str) -> str:
+        return next((s.name for s in self.journey.stages if s.id == sid), _humane(sid))
+
+    def channel(self, cid: str | None) -> str:
+        if cid is None:
+            return "none"
+        c = self.journey.channels.get(cid)
+        return c.name if c is not None else _humane(cid)
+
+    def route(self, source: str, target: str) -> str:
+        return f"{self.tp(source)} \u2192 {self.tp(target)}"
+
+    def functions(self, h: Handoff) -> str:
+        return f"{self.function(h.from_function)} \u2192 {self.function(h.to_function)}"
+
+
+def _edge_id(source: str, target: str) -> str:
+    """The diagram id of the (first) edge ``source -> target`` (journeymap.render.journey_view)."""
+    from journeymap.render.escape import svg_id
+
+    return f"edge-{svg_id(source)}--{svg_id(target)}"
+
+
+def scoped_id(element_id: str, side: str) -> str:
+    """An id of one side's picture made unique on the page: ``before-tp-x``. Lane ids keep their
+    ``lane-``/``lane-label-`` head (``lane-before-x``): the report's script pairs a lane with its
+    label by it."""
+    for head in ("lane-label-", "lane-"):
+        if element_id.startswith(head):
+            return f"{head}{side}-{element_id[len(head) :]}"
+    return f"{side}-{element_id}"
+
+
+def _resolved_reason(h: Handoff, old: _Side, new: _Side) -> str:
+    """Why a handoff of the old version is none in the new one, in words."""
+    tps = new.journey.touchpoints
+    gone = [t for t in (h.source, h.target) if t not in tps]
+    if gone:
+        return " and ".join(old.tp(t) for t in gone) + " removed from the journey"
+    if any(t.key == (h.source, h.target) for t in new.journey.transitions()):
+        a, b = tps[h.source].function, tps[h.target].function
+        if a == b:
+            return f"both steps now run by {new.function(a)}"
+        return "no longer a handoff"
+    return "customers no longer go this way"
+
+
+def _new_reason(h: Handoff, old: _Side, new: _Side) -> str:
+    """Why a handoff of the new version was none in the old one, in words."""
+    tps = old.journey.touchpoints
+    came = [t for t in (h.source, h.target) if t not in tps]
+    if came:
+        return "new step " + " and ".join(new.tp(t) for t in came)
+    if any(t.key == (h.source, h.target) for t in old.journey.transitions()):
+        a, b = tps[h.source].function, tps[h.target].function
+        if a == b:
+            return f"both steps were run by {old.function(a)}"
+        return "was not a handoff"
+    return "a new way for customers"
+
+
+def _handoff_rows(diff: JourneyDiff, old: _Side, new: _Side) -> dict[str, list[dict[str, object]]]:
+    resolved: list[dict[str, object]] = [
+        {
+            "route": old.route(h.source, h.target),
+            "functions": old.functions(h),
+            "risk": f"{h.risk:.2f}",
+            "rules": risk_factors(h.rules),
+            "why": _resolved_reason(h, old, new),
+            "target": scoped_id(_edge_id(h.source, h.target), "before"),
+        }
+        for h in diff.handoffs_removed
+    ]
+    created: list[dict[str, object]] = [
+        {
+            "route": new.route(h.source, h.target),
+            "functions": new.functions(h),
+            "risk": f"{h.risk:.2f}",
+            "rules": risk_factors(h.rules),
+            "why": _new_reason(h, old, new),
+            "target": scoped_id(_edge_id(h.source, h.target), "after"),
+        }
+        for h in diff.handoffs_created
+    ]
+    changed: list[dict[str, object]] = []
+    for c in diff.handoffs_changed:
+        before, after = old.functions(c.old), new.functions(c.new)
+        changed.append(
+            {
+                "route": new.route(c.new.source, c.new.target),
+                "was": old.route(c.old.source, c.old.target),
+                "functions": after,
+                "functions_before": before if before != after else "",
+                "risk_old": f"{c.old.risk:.2f}",
+                "risk_new": f"{c.new.risk:.2f}",
+                "delta": _delta_text("total_risk", c.risk_delta),
+                "direction": _direction(c.risk_delta, True),
+                "resolved": risk_factors(c.rules_resolved),
+                "added": risk_factors(c.rules_added),
+                "kept": risk_factors(tuple(r for r in c.new.rules if r in c.old.rules)),
+                "target": scoped_id(_edge_id(c.new.source, c.new.target), "after"),
+            }
+        )
+    return {"resolved": resolved, "new": created, "changed": changed}
+
+
+def _statement(message: str) -> str:
+    """A finding's message without its closing hint (``problem; what to do``)."""
+    head, sep, _ = message.rpartition("; ")
+    text = head if sep else message
+    return text[:1].upper() + text[1:]
+
+
+def _finding_rows(findings: Iterable[Finding], side: _Side) -> list[dict[str, object]]:
+    from journeymap.analysis.types import sorted_findings
+    from journeymap.report.filters import loc, plain_message, where
+
+    return [
+        {
+            "severity": f.severity,
+            "rule": f.rule,
+            "text": plain_message(_statement(f.message), side.names),
+            "loc": loc(f.location),
+            "where": where(f.location),
+        }
+        for f in sorted_findings(findings, by_severity=True)
+        if not is_per_handoff(f.rule)
+    ]
+
+
+def _quoted(text: str) -> str:
+    return f"\u201c{' '.join(text.split())}\u201d"
+
+
+def _item(label: str, **parts: object) -> dict[str, object]:
+    out: dict[str, object] = {"label": label, "text": "", "before": "", "after": ""}
+    out["gone"], out["came"] = [], []
+    out.update(parts)
     return out
 
 
-def merged_analysis(
-    old: JourneyAnalysis, new: JourneyAnalysis, diff: JourneyDiff
-) -> JourneyAnalysis:
-    """The new analysis over a journey that also holds what was removed (for drawing only)."""
-    from dataclasses import replace
+def _set_words(
+    old: Sequence[str],
+    new: Sequence[str],
+    name_old: Callable[[str], str],
+    name_new: Callable[[str], str],
+    now: str,
+    gone: str,
+) -> str:
+    came = [name_new(x) for x in new if x not in old]
+    went = [name_old(x) for x in old if x not in new]
+    parts = []
+    if came:
+        parts.append(f"{now} {', '.join(came)}")
+    if went:
+        parts.append(f"{gone} {', '.join(went)}")
+    return "; ".join(parts) or "same, in another order"
 
-    from journeymap.model import frozen_map
 
-    oj, nj = old.journey, new.journey
-    old_shares, new_shares = _effective_shares(oj), _effective_shares(nj)
-    removed_tr = set(diff.transitions_removed)
-    changed_tp = {c.key[0] for c in diff.touchpoints_changed}
-    old_next: dict[str, list[Transition]] = {}
-    for t in oj.transitions():
-        if t.key in removed_tr:
-            old_next.setdefault(t.source, []).append(replace(t, share=old_shares[t.key]))
-    touchpoints: dict[str, Touchpoint] = {}
-    for tid, tp in nj.touchpoints.items():
-        mark = _ADDED_MARK if tid in diff.touchpoints_added else ""
-        mark = _CHANGED_MARK if tid in changed_tp else mark
-        nxt = tuple(replace(t, share=new_shares[t.key]) for t in tp.next)
-        touchpoints[tid] = replace(
-            tp,
-            name=mark + tp.name,
-            next=nxt + tuple(old_next.pop(tid, ())),
+def _strs(value: object) -> tuple[str, ...]:
+    return tuple(str(x) for x in value) if isinstance(value, (tuple, list)) else ()
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _kpi_words(old: Iterable[tuple[str, str]], new: Iterable[tuple[str, str]]) -> str:
+    a, b = dict(old), dict(new)
+    parts = []
+    for k in list(a) + [k for k in b if k not in a]:
+        if k not in b:
+            parts.append(f"{_humane(k)} no longer measured")
+        elif k not in a:
+            parts.append(f"{_humane(k)} {b[k]} (new)")
+        elif " ".join(a[k].split()) != " ".join(b[k].split()):
+            parts.append(f"{_humane(k)} {a[k]} \u2192 {b[k]}")
+    return "; ".join(parts)
+
+
+def _text_or_none(value: object) -> str:
+    return "none" if value is None else " ".join(str(value).split())
+
+
+_TP_LABELS = {
+    "name": "Name",
+    "stage": "Stage",
+    "function": "Run by",
+    "channel": "Channel",
+    "systems": "Systems",
+    "emotion": "Emotion (1 frustrated, 5 delighted)",
+    "entry": "Way in",
+    "volume": "Customers entering",
+    "asks": "Asks the customer for",
+    "pains": "Pains",
+    "gains": "Gains",
+    "notes": "Notes",
+    "ideas": "Ideas",
+    "kpis": "KPIs",
+    "outcome": "Outcome",
+    "description": "Description",
+    "evidence": "What the customer sees or keeps",
+}
+_TR_LABELS = {
+    "share": "Share of customers",
+    "carries": "Carries",
+    "owner": "Accountable owner",
+    "wait_hours": "Wait",
+    "note": "Note",
+}
+_PROSE = {"pains", "gains", "notes", "ideas", "evidence"}
+
+
+def _field_item(c: FieldChange, old: _Side, new: _Side) -> dict[str, object]:
+    """One field change of a touchpoint or transition, in words."""
+    from journeymap.report.filters import hours, num, pct
+
+    f, a, b = c.field, c.old, c.new
+    label = _TP_LABELS.get(f) or _TR_LABELS.get(f) or _humane(f).capitalize()
+    if f in ("name", "description", "note"):
+        return _item(label, before=_text_or_none(a), after=_text_or_none(b))
+    if f in _PROSE:
+        went = [_quoted(x) for x in _strs(a) if x not in _strs(b)]
+        came = [_quoted(x) for x in _strs(b) if x not in _strs(a)]
+        return _item(label, gone=went, came=came, text="" if went or came else "reordered")
+    arrow = " \u2192 "
+    x, y = _number(a), _number(b)
+    if f == "stage":
+        text = old.stage(str(a)) + arrow + new.stage(str(b))
+    elif f in ("function", "owner"):
+        text = old.function(_opt(a)) + arrow + new.function(_opt(b))
+    elif f == "channel":
+        text = old.channel(_opt(a)) + arrow + new.channel(_opt(b))
+    elif f == "systems":
+        text = _set_words(_strs(a), _strs(b), old.system, new.system, "adds", "drops")
+    elif f == "asks":
+        text = _set_words(
+            _strs(a), _strs(b), _humane, _humane, "now also asks for", "no longer asks for"
         )
-    for tid in diff.touchpoints_removed:
-        tp = oj.touchpoints[tid]
-        touchpoints[tid] = replace(
-            tp, name=_REMOVED_MARK + tp.name, next=tuple(old_next.pop(tid, ())), volume=None
+    elif f == "carries":
+        text = _set_words(_strs(a), _strs(b), _humane, _humane, "now carries", "no longer carries")
+    elif f == "emotion":
+        text = f"{_text_or_none(a)}{arrow}{_text_or_none(b)} of 5"
+    elif f == "entry":
+        text = "now a way in" if b else "no longer a way in"
+    elif f == "kpis":
+        pairs_a = a if isinstance(a, tuple) else ()
+        pairs_b = b if isinstance(b, tuple) else ()
+        text = _kpi_words(pairs_a, pairs_b)
+    elif f == "share":
+        text = pct(x, 0) + arrow + pct(y, 0)
+    elif f == "wait_hours":
+        text = ("none" if x is None else hours(x)) + arrow + ("none" if y is None else hours(y))
+    elif f == "volume":
+        text = ("not set" if x is None else num(x)) + arrow + ("not set" if y is None else num(y))
+    elif f == "outcome":
+        text = _text_or_none(a) + arrow + _text_or_none(b)
+    else:
+        text = _value(a) + arrow + _value(b)
+    return _item(label, text=text)
+
+
+def _element_rows(diff: JourneyDiff, old: _Side, new: _Side) -> dict[str, object]:
+    """Touchpoints and transitions added, removed and changed, field by field, in words."""
+    on, nn = old.journey.touchpoints, new.journey.touchpoints
+
+    def where(side: _Side, tid: str) -> str:
+        tp = side.journey.touchpoints[tid]
+        return f"{side.stage(tp.stage)} \u00b7 {side.function(tp.function)}"
+
+    tp_changed = []
+    for c in diff.touchpoints_changed:
+        tid = c.key[0]
+        tp_changed.append(
+            {
+                "name": new.tp(tid),
+                "where": where(new, tid),
+                "fields": [_field_item(x, old, new) for x in c.changes],
+            }
         )
-    stages = list(nj.stages) + [
-        s
-        for s in oj.stages
-        if s not in nj.stages
-        and any(touchpoints[t].stage == s.id for t in diff.touchpoints_removed)
+    tr_changed = [
+        {
+            "name": new.route(*c.key),
+            "fields": [_field_item(x, old, new) for x in c.changes],
+        }
+        for c in diff.transitions_changed
     ]
-    functions = dict(nj.functions)
-    for tid in diff.touchpoints_removed:
-        f = oj.touchpoints[tid].function
-        if f not in functions and f in oj.functions:
-            functions[f] = oj.functions[f]
-    journey = replace(
-        nj,
-        touchpoints=frozen_map(touchpoints),
-        stages=tuple(stages),
-        functions=frozen_map(functions),
-        systems=frozen_map({**oj.systems, **nj.systems}),
-    )
-    return replace(new, journey=journey)
+    return {
+        "tp_added": [{"name": new.tp(t), "where": where(new, t)} for t in diff.touchpoints_added],
+        "tp_removed": [
+            {"name": old.tp(t), "where": where(old, t)} for t in diff.touchpoints_removed if t in on
+        ],
+        "tp_changed": tp_changed,
+        "tr_added": [new.route(*k) for k in diff.transitions_added if k[0] in nn],
+        "tr_removed": [old.route(*k) for k in diff.transitions_removed if k[0] in on],
+        "tr_changed": tr_changed,
+    }
 
 
-def _tag_svg(svg: bytes, diff: JourneyDiff) -> bytes:
-    """Add diff classes to the SVG groups of added, removed and changed elements."""
+def _integration_words(side: _Side, a: str, b: str, one_way: bool) -> str:
+    arrow = "\u2192" if one_way else "\u2194"
+    return f"{side.system(a)} {arrow} {side.system(b)}"
+
+
+def _journey_rows(diff: JourneyDiff, old: _Side, new: _Side) -> list[dict[str, object]]:
+    """Journey-level changes in words (the id change is the title's; not shown)."""
+    rows: list[dict[str, object]] = []
+    for c in diff.journey_changed:
+        f = c.field
+        if f == "id":
+            continue
+        if f in ("title", "persona", "description"):
+            rows.append(
+                _item(f.capitalize(), before=_text_or_none(c.old), after=_text_or_none(c.new))
+            )
+        elif f == "owner":
+            rows.append(
+                _item(
+                    "End-to-end owner",
+                    text=f"{old.function(_opt(c.old))} \u2192 {new.function(_opt(c.new))}",
+                )
+            )
+        elif f == "uses":
+            rows.append(_item("Organisation files", text=f"{_value(c.old)} \u2192 {_value(c.new)}"))
+        elif f.startswith(("functions.", "systems.", "channels.")):
+            rows.append(_collection_item(c, old, new))
+        elif f == "stages":
+            before = ", ".join(s.name for s in old.journey.stages)
+            after = ", ".join(s.name for s in new.journey.stages)
+            rows.append(_item("Stages", before=before, after=after))
+        elif f == "integrations":
+            a = {(i.a, i.b, i.one_way) for i in old.journey.integrations}
+            b = {(i.a, i.b, i.one_way) for i in new.journey.integrations}
+            rows.append(
+                _item(
+                    "Integrated systems",
+                    gone=[_integration_words(old, *i) for i in _in_file_order(old, a - b)],
+                    came=[_integration_words(new, *i) for i in _in_file_order(new, b - a)],
+                )
+            )
+    return rows
+
+
+def _in_file_order(side: _Side, keys: set[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+    """``keys`` in the order the side's file lists its integrations."""
+    return [k for k in ((i.a, i.b, i.one_way) for i in side.journey.integrations) if k in keys]
+
+
+def _collection_item(c: FieldChange, old: _Side, new: _Side) -> dict[str, object]:
+    """A function, system or channel added, removed or changed, in words."""
+    kind, _, key = c.field.partition(".")
+    a = c.old if isinstance(c.old, Mapping) else None
+    b = c.new if isinstance(c.new, Mapping) else None
+    noun = {"functions": "Function", "systems": "System", "channels": "Channel"}[kind]
+    name = str((b or a or {}).get("name", _humane(key)))
+    if a is None:
+        return _item(noun, text=f"{name} (new)")
+    if b is None:
+        return _item(noun, text=f"{name} no longer in the journey")
+    parts = []
+    if a.get("name") != b.get("name"):
+        parts.append(f"renamed from {a.get('name')}")
+    if a.get("lead") != b.get("lead"):
+        parts.append(f"led by {a.get('lead') or 'nobody'} \u2192 {b.get('lead') or 'nobody'}")
+    if a.get("owner") != b.get("owner"):
+        parts.append(
+            f"owned by {old.function(_opt(a.get('owner')))} \u2192 "
+            f"{new.function(_opt(b.get('owner')))}"
+        )
+    if a.get("shadow") != b.get("shadow"):
+        parts.append("now shadow IT" if b.get("shadow") else "no longer shadow IT")
+    return _item(noun, text=f"{name}: {'; '.join(parts) or 'changed'}")
+
+
+def _glossary(codes: Iterable[str]) -> list[dict[str, str]]:
+    """The codes the page shows, in catalogue order, each with why it hurts customers (the
+    catalogue's words, as on a journey page)."""
+    from journeymap.catalog import RULES
+
+    shown = set(codes)
+    return [
+        {"code": code, "title": rule.title, "why": (rule.why or rule.summary).replace("`", "")}
+        for code, rule in RULES.items()
+        if code in shown
+    ]
+
+
+def _highlight_svg(
+    svg: bytes | str,
+    side: str,
+    edges: Mapping[str, str],
+    markers: Mapping[str, str],
+    nodes: Mapping[str, str],
+) -> tuple[str, int]:
+    """One side's picture with its ids scoped and its changed handoffs highlighted.
+
+    ``edges`` maps a diagram edge id to its highlight class, ``markers`` a handoff's number disc
+    id to one, ``nodes`` a touchpoint id to one. Each highlighted edge gets the class and, under
+    each of its lines, a wide ``diff-halo`` copy. Returns the SVG text and how many edges were
+    highlighted.
+    """
+    import re
     import xml.etree.ElementTree as ET
 
-    from journeymap.render.escape import svg_id
+    from journeymap.errors import RenderError
+    from journeymap.report.svg import SVG_NS, XLINK_NS
 
-    def tp(i: str) -> str:
-        return f"tp-{svg_id(i)}"
-
-    def edge(k: tuple[str, ...]) -> str:
-        return f"edge-{svg_id(k[0])}--{svg_id(k[1])}"
-
-    classes: dict[str, str] = {}
-    classes.update({tp(i): "diff-added" for i in diff.touchpoints_added})
-    classes.update({tp(i): "diff-removed" for i in diff.touchpoints_removed})
-    classes.update({tp(c.key[0]): "diff-changed" for c in diff.touchpoints_changed})
-    classes.update({edge(k): "diff-added" for k in diff.transitions_added})
-    classes.update({edge(k): "diff-removed" for k in diff.transitions_removed})
-    classes.update({edge(c.key): "diff-changed" for c in diff.transitions_changed})
-    created = {edge((h.source, h.target)) for h in diff.handoffs_created}
-    import re
-
-    text = svg.decode("utf-8")
-    text = re.sub(
-        r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>\[]*(\[[^\]]*\])?\s*>\s*)?", "", text, count=1
-    )
+    text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
     if "<!ENTITY" in text:
-        from journeymap.errors import RenderError
-
         raise RenderError("refusing to process an SVG that declares XML entities")
-    ET.register_namespace("", "http://www.w3.org/2000/svg")
-    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    text = re.sub(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>\[]*(\[[^\]]*\])?\s*>\s*)?", "", text)
     root = ET.fromstring(text)
-    for g in root.iter("{http://www.w3.org/2000/svg}g"):
-        gid = g.get("id", "")
-        extra = classes.get(gid)
-        if gid in created:
-            extra = f"{extra or ''} diff-handoff-created".strip()
-        if extra:
-            g.set("class", f"{g.get('class', '')} {extra}".strip())
-    return ET.tostring(root, encoding="unicode").encode("utf-8")
+    g_tag, path_tag = f"{{{SVG_NS}}}g", f"{{{SVG_NS}}}path"
+    href = f"{{{XLINK_NS}}}href"
+    url = re.compile(r"url\(#([^)]+)\)")
+    count = 0
+    for el in root.iter():
+        for name in (href, "href"):
+            value = el.get(name)
+            if value and value.startswith("#"):
+                el.set(name, "#" + scoped_id(value[1:], side))
+        for name, value in list(el.items()):
+            if "url(#" in value:
+                el.set(name, url.sub(lambda m: f"url(#{scoped_id(m.group(1), side)})", value))
+        element_id = el.get("id")
+        if element_id is None:
+            continue
+        el.set("id", scoped_id(element_id, side))
+        if el.tag != g_tag:
+            continue
+        extra = edges.get(element_id) or markers.get(element_id) or nodes.get(element_id)
+        if extra is None:
+            continue
+        el.set("class", f"{el.get('class', '')} diff-hl {extra}".strip())
+        if element_id in edges:
+            count += 1
+            for parent in list(el.iter()):
+                for i, child in reversed(list(enumerate(parent))):
+                    if child.tag == path_tag:
+                        halo = ET.Element(
+                            path_tag,
+                            {
+                                "class": f"diff-halo {extra}",
+                                "fill": "none",
+                                "d": child.get("d", ""),
+                            },
+                        )
+                        parent.insert(i, halo)
+    return ET.tostring(root, encoding="unicode"), count
 
 
-_HTML_CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:80rem;padding:1rem 1.5rem;
-color:#1b1b1b;background:#fff}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .5rem;
-text-align:left;vertical-align:top}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.down{color:#006b4f}.up{color:#a63c00}
-figure{margin:1rem 0;overflow:auto;border:1px solid #ddd}svg.diagram{max-width:100%;height:auto}
-.legend span{display:inline-block;margin-right:1.2rem;padding:.1rem .5rem;border-radius:.25rem}
-.legend .a{border:2px dashed #009E73}.legend .r{border:2px dotted #888;opacity:.6}
-.legend .c{border:2px solid #E69F00}
-g.diff-added polygon,g.diff-added path,g.diff-added ellipse{stroke:#009E73;stroke-width:3;
-stroke-dasharray:8 4}
-g.diff-removed{opacity:.35}
-g.diff-removed polygon,g.diff-removed path,g.diff-removed ellipse{stroke:#777;
-stroke-dasharray:2 4}
-g.diff-changed polygon,g.diff-changed path,g.diff-changed ellipse{stroke:#E69F00;stroke-width:3}
-code{font-size:.92em}
-"""
+def _pictures(
+    old: JourneyAnalysis,
+    new: JourneyAnalysis,
+    diff: JourneyDiff,
+    theme: str,
+    renderer: str,
+) -> list[dict[str, object]]:
+    """The before and after diagrams, each with its highlights (or the reason it is missing)."""
+    from journeymap.errors import RenderError
+    from journeymap.render import build_dot, render_dot
+    from journeymap.render.escape import svg_id
+    from journeymap.report.svg import inline_svg
 
-_HTML_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Journey diff: {{ old_label }} → {{ new_label }}</title>
-<style>{{ css }}</style>
-</head>
-<body>
-<h1>Journey diff: <code>{{ old_label }}</code> → <code>{{ new_label }}</code></h1>
-{% if diff.is_empty %}<p>No changes.</p>{% endif %}
-<h2>Handoffs: {{ num(handoffs.old) }} → {{ num(handoffs.new) }} ({{ signed(handoffs.delta) }})</h2>
-{% if rows %}
-<table>
-<thead><tr><th></th><th>handoff</th><th>functions</th><th>risk</th><th>flow</th><th>rules</th></tr></thead>
-<tbody>
-{% for tag, h in rows %}
-<tr><td>{{ tag }}</td><td><code>{{ h.source }}</code> → <code>{{ h.target }}</code></td>
-<td>{{ h.from_function }} → {{ h.to_function }}</td><td class="num">{{ num(h.risk) }}</td>
-<td class="num">{{ num(h.flow) }}</td><td>{{ h.rules | factors | join(" ") }}</td></tr>
-{% endfor %}
-{% for c in diff.handoffs_changed %}
-<tr><td>changed</td><td><code>{{ c.new.source }}</code> → <code>{{ c.new.target }}</code></td>
-<td>{{ c.new.from_function }} → {{ c.new.to_function }}</td>
-<td class="num">{{ num(c.old.risk) }} → {{ num(c.new.risk) }}</td>
-<td class="num">{{ num(c.new.flow) }}</td><td>{{ c.new.rules | factors | join(" ") }}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-{% endif %}
-<h2>Scores</h2>
-<table>
-<thead><tr><th>figure</th><th>before</th><th>after</th><th>change</th></tr></thead>
-<tbody>
-{% for m in diff.metrics %}
-<tr><td>{{ labels.get(m.name, m.name) }}</td><td class="num">{{ num(m.old) }}</td>
-<td class="num">{{ num(m.new) }}</td><td class="num">{{ signed(m.delta) }}</td></tr>
-{% endfor %}
-{% for o in diff.outcomes %}
-<tr><td>outcome {{ o.name }}</td><td class="num">{{ num(o.old) }}</td>
-<td class="num">{{ num(o.new) }}</td><td class="num">{{ signed(o.delta) }}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-<h2>New diagram, changes marked</h2>
-<p class="legend"><span class="a">+ added</span><span class="r">− removed</span><span class="c">~ changed</span></p>
-{% if diagram %}<figure>{{ diagram }}</figure>{% else %}<p>No diagram: {{ diagram_error }}</p>{% endif %}
-{% if diff.findings_fixed or diff.findings_introduced %}
-<h2>Findings: {{ diff.findings_fixed | length }} fixed, {{ diff.findings_introduced | length }} introduced</h2>
-<table>
-<thead><tr><th></th><th>rule</th><th>severity</th><th>message</th></tr></thead>
-<tbody>
-{% for f in diff.findings_fixed %}<tr><td>fixed</td><td>{{ f.rule }}</td><td>{{ f.severity }}</td><td>{{ f.message }}</td></tr>
-{% endfor %}{% for f in diff.findings_introduced %}<tr><td>introduced</td><td>{{ f.rule }}</td><td>{{ f.severity }}</td><td>{{ f.message }}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-{% endif %}
-{% if structure %}
-<h2>Structure</h2>
-<ul>
-{% for line in structure %}<li>{{ line }}</li>
-{% endfor %}
-</ul>
-{% endif %}
-</body>
-</html>
-"""
+    resolved = [(h, "resolved") for h in diff.handoffs_removed]
+    changed_old = [(c.old, "changed") for c in diff.handoffs_changed]
+    changed_new = [(c.new, "changed") for c in diff.handoffs_changed]
+    created = [(h, "new") for h in diff.handoffs_created]
+    plan = (
+        ("before", old, resolved + changed_old, diff.touchpoints_removed, "diff-gone"),
+        ("after", new, created + changed_new, diff.touchpoints_added, "diff-added"),
+    )
+    out = []
+    for side, analysis, handoffs, tps, tp_class in plan:
+        edges = {_edge_id(h.source, h.target): HIGHLIGHTS[kind] for h, kind in handoffs}
+        markers = {f"marker-{h.number}": HIGHLIGHTS[kind] for h, kind in handoffs}
+        nodes = {f"tp-{svg_id(t)}": tp_class for t in tps}
+        title = analysis.journey.title
+        picture: dict[str, object] = {"side": side, "title": title, "svg": None, "error": ""}
+        try:
+            dot = build_dot(analysis, view="journey", theme=theme, renderer=renderer, timeout=60)
+            svg = render_dot(dot, "svg", renderer=renderer, timeout=60)
+            text, count = _highlight_svg(svg, side, edges, markers, nodes)
+            label = f"{side.capitalize()}: journey diagram of {title}, {count} handoffs highlighted"
+            picture.update(svg=inline_svg(text, label), highlighted=count)
+        except RenderError as err:
+            picture["error"] = str(err)
+        out.append(picture)
+    return out
+
+
+def html_context(
+    diff: JourneyDiff,
+    old: JourneyAnalysis,
+    new: JourneyAnalysis,
+    old_label: str,
+    new_label: str,
+    *,
+    theme: str = "default",
+    renderer: str = "auto",
+) -> dict[str, object]:
+    """Everything templates/diff.html.j2 shows, in words and names (no ids in prose)."""
+    from journeymap import __version__
+    from journeymap.report.pages import EVIDENCE, assets
+
+    before, after = _Side(old.journey), _Side(new.journey)
+    metrics = {m.name: m for m in diff.metrics}
+    rows = []
+    for name, label, lower in _HTML_METRICS:
+        m = metrics[name]
+        rows.append(
+            {
+                "label": label,
+                "old": _figure(name, m.old),
+                "new": _figure(name, m.new),
+                "delta": _delta_text(name, m.delta),
+                "direction": _direction(m.delta, lower),
+            }
+        )
+    outcomes = [
+        {
+            "label": o.name,
+            "old": "\u2014" if o.old is None else f"{o.old * 100:.1f}%",
+            "new": "\u2014" if o.new is None else f"{o.new * 100:.1f}%",
+            "delta": _delta_text("outcome", o.delta),
+        }
+        for o in diff.outcomes
+    ]
+    handoffs = _handoff_rows(diff, before, after)
+    risk, per_customer = metrics["total_risk"], metrics["expected_handoffs_per_customer"]
+    counts = {k: len(v) for k, v in handoffs.items()}
+    summary = (
+        f"Total risk {_figure('total_risk', risk.old)} \u2192 {_figure('total_risk', risk.new)}"
+        f" ({_delta_text('total_risk', risk.delta)}); "
+        f"{_figure(per_customer.name, per_customer.old)} \u2192 {_figure(per_customer.name, per_customer.new)} handoffs per"
+        f" customer; {counts['resolved']} handoff{'s' if counts['resolved'] != 1 else ''}"
+        f" resolved, {counts['new'] or 'none'} new, {counts['changed']} changed."
+    )
+    fixed = _finding_rows(diff.findings_fixed, before)
+    introduced = _finding_rows(diff.findings_introduced, after)
+    fixed_by = Counter(str(f["rule"]) for f in fixed)
+    new_by = Counter(str(f["rule"]) for f in introduced)
+    codes = sorted(set(fixed_by) | set(new_by))
+    rule_counts = [{"code": c, "resolved": fixed_by[c], "new": new_by[c]} for c in codes]
+    chips = [r for h in diff.handoffs_removed + diff.handoffs_created for r in h.rules]
+    chips += [r for c in diff.handoffs_changed for r in (*c.old.rules, *c.new.rules)]
+    title_old, title_new = old.journey.title, new.journey.title
+    heading = title_new if title_old == title_new else f"{title_old} \u2192 {title_new}"
+    return {
+        "assets": assets(),
+        "theme": theme,
+        "version": __version__,
+        "live": False,
+        "page_title": f"What changed: {heading} \u2014 journeymap",
+        "heading": heading,
+        "old_label": old_label,
+        "new_label": new_label,
+        "empty": diff.is_empty,
+        "summary": summary,
+        "metrics": rows,
+        "outcomes": outcomes,
+        "handoffs": handoffs,
+        "fixed": fixed,
+        "introduced": introduced,
+        "rule_counts": rule_counts,
+        "elements": _element_rows(diff, before, after),
+        "journey_rows": _journey_rows(diff, before, after),
+        "pictures": [] if diff.is_empty else _pictures(old, new, diff, theme, renderer),
+        "glossary": _glossary([*codes, *risk_factors(chips)]),
+        "evidence": EVIDENCE,
+    }
 
 
 def format_html(
@@ -608,68 +1097,9 @@ def format_html(
     theme: str = "default",
     renderer: str = "auto",
 ) -> str:
-    """A self-contained HTML page: the scores and the new diagram with the changes marked."""
-    import base64
-    import hashlib
+    """A self-contained page in the report's style: what changed for customers, in names, and
+    the before and after diagrams side by side with the changed handoffs highlighted."""
+    from journeymap.report.environment import make_environment
 
-    import jinja2
-    from markupsafe import Markup
-
-    from journeymap.errors import RenderError
-    from journeymap.render import build_dot, render_dot
-    from journeymap.report.filters import display_text
-    from journeymap.report.svg import inline_svg
-
-    diagram = None
-    diagram_error = ""
-    try:
-        dot = build_dot(
-            merged_analysis(old, new, diff),
-            view="journey",
-            theme=theme,
-            renderer=renderer,
-            timeout=60,
-        )
-        svg = _tag_svg(render_dot(dot, "svg", renderer=renderer, timeout=60), diff)
-        diagram = inline_svg(svg, f"Diagram of {new.journey.title} with changes marked")
-    except RenderError as err:
-        diagram_error = str(err)
-    css = _HTML_CSS
-    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
-    csp = (
-        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; "
-        "base-uri 'none'; form-action 'none'"
-    )
-    env = jinja2.Environment(
-        loader=jinja2.DictLoader({"diff.html": _HTML_TEMPLATE}),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        finalize=display_text,
-    )
-    env.filters["factors"] = risk_factors
-    rows = [("removed", h) for h in diff.handoffs_removed]
-    rows += [("created", h) for h in diff.handoffs_created]
-    structure = [
-        *(f"removed touchpoint {i}" for i in diff.touchpoints_removed),
-        *(f"added touchpoint {i}" for i in diff.touchpoints_added),
-        *(f"changed touchpoint {c.label}: {_changes(c.changes)}" for c in diff.touchpoints_changed),
-        *(f"removed transition {a} -> {b}" for a, b in diff.transitions_removed),
-        *(f"added transition {a} -> {b}" for a, b in diff.transitions_added),
-        *(f"changed transition {c.label}: {_changes(c.changes)}" for c in diff.transitions_changed),
-        *(f"journey {_changes([c])}" for c in diff.journey_changed),
-    ]
-    return env.get_template("diff.html").render(
-        csp=csp,
-        css=Markup(css),
-        diff=diff,
-        old_label=old_label,
-        new_label=new_label,
-        handoffs=diff.metric("handoffs"),
-        rows=rows,
-        labels=_METRIC_LABELS,
-        num=_num,
-        signed=_signed,
-        diagram=diagram,
-        diagram_error=diagram_error,
-        structure=structure,
-    )
+    context = html_context(diff, old, new, old_label, new_label, theme=theme, renderer=renderer)
+    return make_environment().get_template("diff.html.j2").render(context)
