@@ -141,6 +141,12 @@ def test_a_phone_never_scrolls_the_page_sideways(open_index: Any, artifacts: Pat
         " (s) => s.getBoundingClientRect().right))"
     )
     assert widest <= 390
+    # each journey's row is a card: its handoffs-at-risk chips are in view, not off to the right
+    chips = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#journeys .chip'),"
+        " (c) => c.getBoundingClientRect().right)"
+    )
+    assert len(chips) >= 5 and max(chips) <= 390, chips
     page.screenshot(path=str(artifacts / "index-390.png"), full_page=True)
     assert errors == []
 
