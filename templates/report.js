@@ -366,4 +366,29 @@
     var shape = document.getElementById(row.getAttribute("data-target"));
     if (shape) { shape.classList.add("has-finding"); }
   });
+  /* The portfolio's heat map comes in two views, both in the page (handoffs, customers); without
+     this script the first shows and its switch stays hidden. The switch is two toggle buttons;
+     the choice survives the live preview's body swaps. */
+  var heatChoice = "";
+
+  function heatSwitch(choice) {
+    var bar = document.querySelector(".heat-switch");
+    if (!bar) { return; }
+    var views = document.querySelectorAll(".heat-view[data-heat-view]");
+    var known = Array.prototype.some.call(views, function (v) { return v.getAttribute("data-heat-view") === choice; });
+    if (!known) { choice = views.length ? views[0].getAttribute("data-heat-view") : ""; }
+    heatChoice = choice;
+    bar.hidden = false;
+    Array.prototype.forEach.call(bar.querySelectorAll("button[data-heat]"), function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-heat") === choice ? "true" : "false");
+    });
+    Array.prototype.forEach.call(views, function (v) { v.hidden = v.getAttribute("data-heat-view") !== choice; });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest(".heat-switch button[data-heat]");
+    if (button) { heatSwitch(button.getAttribute("data-heat")); }
+  });
+  document.addEventListener("jm:diagram", function () { heatSwitch(heatChoice); });
+  heatSwitch(heatChoice);
 })();

@@ -7,18 +7,29 @@ matched by id across journeys (journeys sharing an organisation file share ids),
 
 The portfolio reads one :class:`JourneySummary` per journey (:func:`summarize` cuts one from an
 analysis): exactly what the portfolio, the organisation-wide silo map and the report's index page
-use, so the report cache keeps these instead of whole analyses.
+use, so the report cache keeps these instead of whole analyses. A summary may carry the journey's
+best few ranked fixes (:class:`FixSummary`, plain data) so that :func:`top_fixes` can pick the
+changes that remove the most risk across the portfolio without re-running what-if.
+
+Risk scores compare across journeys (each handoff's weight sum times the share of entering
+customers who cross it, see docs/methodology.md), so fixes of different journeys are ranked by
+the risk they remove as they are, and a handoff is *high-risk* by one fixed threshold,
+:data:`HIGH_RISK`, in every journey.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from journeymap.analysis.types import SEVERITY_ORDER, Handoff, JourneyAnalysis, Metrics
 from journeymap.catalog import RULES
 from journeymap.model import Function, Location
+
+if TYPE_CHECKING:
+    from journeymap.analysis.fixes import Fix
 
 __all__ = [
     "PairTotal",
@@ -28,13 +39,51 @@ __all__ = [
     "Portfolio",
     "portfolio",
     "RISKY_RULES",
+    "HIGH_RISK",
+    "FIXES_KEPT",
+    "FixSummary",
+    "RankedFix",
     "JourneySummary",
     "summarize",
+    "fix_summary",
+    "top_fixes",
 ]
 
 RISKY_RULES = frozenset(code for code, rule in RULES.items() if rule.risky)
 """A handoff hit by one of these (warning-level) factors counts as *risky* (the catalogue's
 :attr:`~journeymap.catalog.Rule.risky`: JM101-JM103 and JM105-JM108)."""
+
+HIGH_RISK = 3.0
+"""A handoff scoring at least this is *high-risk*: as risky as a handoff every entering customer
+crosses with one weight-2 factor (no owner, a long wait, a shadow system) on top of the handoff
+itself, (1 + 2) x 1 with the default weights; a risky handoff below it is one *to review*."""
+
+FIXES_KEPT = 5
+"""How many of a journey's ranked fixes its summary keeps: enough for the portfolio's top five."""
+
+
+@dataclass(frozen=True)
+class FixSummary:
+    """One ranked fix of a journey as the portfolio reads it: plain data, no journey or
+    prediction (the report cache keeps it)."""
+
+    title: str  # the change in words (Fix.title)
+    function: str | None  # id of the function that would make the change
+    executive: str | None  # that function's lead, as the journey names them
+    risk_removed: float  # total risk before minus after
+    handoffs_delta: float  # change in expected handoffs per customer (after minus before)
+    handoffs: tuple[int, ...]  # numbers of the handoffs it changes or resolves findings on
+    findings: int  # findings it was proposed for
+    journey_risk: float  # the journey's total risk before the change
+
+
+@dataclass(frozen=True)
+class RankedFix:
+    """A fix and the journey it belongs to, with its rank in that journey (1 = its best)."""
+
+    journey: str
+    rank: int
+    fix: FixSummary
 
 
 @dataclass(frozen=True)
@@ -55,6 +104,7 @@ class JourneySummary:
     metrics: Metrics
     handoffs: tuple[Handoff, ...]  # ordered by number (risk, highest first)
     counts: Mapping[str, int]  # findings per severity (every severity, in severity order)
+    fixes: tuple[FixSummary, ...] = ()  # its best ranked fixes (at most FIXES_KEPT), if given
 
     @property
     def worst(self) -> Handoff | None:
@@ -62,8 +112,32 @@ class JourneySummary:
         return self.handoffs[0] if self.handoffs else None
 
 
-def summarize(analysis: JourneyAnalysis | JourneySummary) -> JourneySummary:
-    """The :class:`JourneySummary` of ``analysis`` (a summary is returned as it is)."""
+def fix_summary(fix: Fix, analysis: JourneyAnalysis) -> FixSummary:
+    """The plain data of ``fix``, one of ``analysis``'s ranked fixes
+    (:func:`journeymap.analysis.fixes.ranked_fixes`)."""
+    numbers = {(h.source, h.target): h.number for h in analysis.handoffs}
+    keys = [(getattr(c, "source", None), getattr(c, "target", None)) for c in fix.changes]
+    keys += [f.transition for f in fix.resolves if f.transition is not None]
+    return FixSummary(
+        title=fix.title,
+        function=fix.function,
+        executive=fix.executive,
+        risk_removed=fix.risk_removed,
+        handoffs_delta=fix.prediction.deltas.get("expected_handoffs_per_customer", 0.0),
+        handoffs=tuple(sorted({numbers[k] for k in keys if k in numbers})),
+        findings=len(fix.resolves),
+        journey_risk=sum(h.risk for h in analysis.handoffs),
+    )
+
+
+def summarize(
+    analysis: JourneyAnalysis | JourneySummary, fixes: Sequence[Fix] = ()
+) -> JourneySummary:
+    """The :class:`JourneySummary` of ``analysis`` (a summary is returned as it is).
+
+    ``fixes``: the journey's ranked fixes, best first, if the caller has them; the summary keeps
+    the first :data:`FIXES_KEPT` (computing them costs what-if runs, so this never does).
+    """
     if isinstance(analysis, JourneySummary):
         return analysis
     journey = analysis.journey
@@ -90,7 +164,26 @@ def summarize(analysis: JourneyAnalysis | JourneySummary) -> JourneySummary:
         metrics=analysis.metrics,
         handoffs=analysis.handoffs,
         counts=MappingProxyType(counts),
+        fixes=tuple(fix_summary(f, analysis) for f in fixes[:FIXES_KEPT]),
     )
+
+
+def top_fixes(
+    summaries: Iterable[JourneyAnalysis | JourneySummary], limit: int = 5
+) -> tuple[RankedFix, ...]:
+    """The ``limit`` fixes that remove the most risk over all journeys' summarised fixes.
+
+    Risk scores share one scale across journeys, so fixes compare by ``risk_removed`` as they
+    are; ties go to the earlier journey (in the order given), then to the journey's own rank.
+    """
+    ranked = [
+        (-round(fix.risk_removed, 9), k, rank, RankedFix(s.id, rank, fix))
+        for k, s in enumerate(summarize(a) for a in summaries)
+        for rank, fix in enumerate(s.fixes, start=1)
+        if fix.risk_removed > 1e-9
+    ]
+    ranked.sort(key=lambda item: item[:3])
+    return tuple(item[3] for item in ranked[: max(limit, 0)])
 
 
 @dataclass(frozen=True)
@@ -142,6 +235,8 @@ class JourneyFigures:
     functions_touched: int
     total_risk: float
     worst_risk: float
+    high_risk_handoffs: int  # risk at least HIGH_RISK
+    review_handoffs: int  # below HIGH_RISK but hit by a risky factor (RISKY_RULES)
     errors: int
     warnings: int
     infos: int
@@ -190,6 +285,10 @@ def portfolio(
                 functions_touched=m.functions_touched,
                 total_risk=sum(h.risk for h in analysis.handoffs),
                 worst_risk=max((h.risk for h in analysis.handoffs), default=0.0),
+                high_risk_handoffs=sum(1 for h in analysis.handoffs if _high(h)),
+                review_handoffs=sum(
+                    1 for h in analysis.handoffs if not _high(h) and RISKY_RULES & set(h.rules)
+                ),
                 errors=analysis.counts.get("error", 0),
                 warnings=analysis.counts.get("warning", 0),
                 infos=analysis.counts.get("info", 0),
@@ -267,6 +366,10 @@ def portfolio(
         leads=lead_totals,
         worst_handoffs=tuple(item[3] for item in ranked[: max(worst, 0)]),
     )
+
+
+def _high(handoff: Handoff) -> bool:
+    return handoff.risk >= HIGH_RISK - 1e-9
 
 
 def _zero_lead() -> dict[str, float]:

@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from journeymap import __version__
-from journeymap.analysis.fixes import ranked_fixes
+from journeymap.analysis.fixes import Fix, ranked_fixes
 from journeymap.analysis.portfolio import JourneySummary, Portfolio, summarize
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
 from journeymap.analysis.whatif import total_risk
@@ -28,6 +28,7 @@ from journeymap.report import charts, portfolio_view
 from journeymap.report.context import slot as context_slot
 from journeymap.report.environment import make_environment, static_text
 from journeymap.report.links import edge_id, page_name
+from journeymap.report.summary import index_summary
 from journeymap.report.svg import inline_svg
 
 __all__ = [
@@ -306,14 +307,20 @@ FIXES_SHOWN = 5  # "Fix these first": at most this many changes on a journey pag
 
 
 def fix_rows(
-    analysis: JourneyAnalysis, config: Config | None = None, limit: int = FIXES_SHOWN
+    analysis: JourneyAnalysis,
+    config: Config | None = None,
+    limit: int = FIXES_SHOWN,
+    fixes: Sequence[Fix] | None = None,
 ) -> list[dict[str, Any]]:
     """The top fixes (journeymap.analysis.fixes) as rows: what to change, who makes it, what
-    it is predicted to buy, the handoffs it touches."""
+    it is predicted to buy, the handoffs it touches. ``fixes``: ``ranked_fixes`` already
+    computed (else computed here)."""
     journey = analysis.journey
     numbers = {(h.source, h.target): h.number for h in analysis.handoffs}
     rows = []
-    for fix in ranked_fixes(journey, analysis, config)[:limit]:
+    if fixes is None:
+        fixes = ranked_fixes(journey, analysis, config)
+    for fix in fixes[:limit]:
         touched = sorted(
             {
                 numbers[key]
@@ -354,17 +361,19 @@ def render_journey_page(
     index_href: str | None = "index.html",
     live: bool = False,
     config: Config | None = None,
+    fixes: Sequence[Fix] | None = None,
 ) -> str:
     """The HTML page of one journey; ``svg`` is its diagram from :func:`journeymap.render`.
 
     ``index_href`` links back to the portfolio (``None``: no link); ``live`` marks pages the live
-    server serves (the template shows a small badge, nothing else changes).
+    server serves (the template shows a small badge, nothing else changes). ``fixes``: the
+    journey's ``ranked_fixes`` if the caller has them (else computed with ``config``).
     """
     env = make_environment()
     title = analysis.journey.title
     diagram = inline_svg(svg, f"Journey diagram of {title}") if svg is not None else None
     context = _journey_context(analysis)
-    context["fixes"] = fix_rows(analysis, config)
+    context["fixes"] = fix_rows(analysis, config, fixes=fixes)
     context["limits"] = gate_limits(analysis, config)
     context.update(
         assets=assets(),
@@ -426,11 +435,13 @@ def render_index(
     ``silo_svg`` is the silo map's SVG from Graphviz, or :class:`~markupsafe.Markup` already made
     by :func:`silo_markup` (the site build caches that), or ``None`` (no map). ``analyses`` may be
     full analyses or their :class:`~journeymap.analysis.portfolio.JourneySummary` (what the
-    report cache keeps); the page is the same.
+    report cache keeps); the page is the same. A full analysis's ranked fixes are computed here
+    with the default config: pass :func:`~journeymap.report.summary.index_summary` made with the
+    journey's config (and its fixes, if computed) when it has one.
     """
     env = make_environment()
     hrefs = hrefs or {}
-    journeys = [summarize(a) for a in analyses]
+    journeys = [index_summary(a) for a in analyses]
     summaries = [journey_summary(j, hrefs.get(j.id)) for j in journeys]
     context: dict[str, Any] = {
         "summaries": summaries,

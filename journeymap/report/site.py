@@ -74,6 +74,7 @@ def _settings(theme: str, renderer: str, config: Config) -> tuple[str, ...]:
 
 def _render(job: _Job) -> _Done:
     """Load, analyse, lay out and render one journey (runs in a worker process)."""
+    from journeymap.analysis.fixes import ranked_fixes
     from journeymap.project import analyse_file
     from journeymap.render import build_dot, render_dot
 
@@ -90,10 +91,12 @@ def _render(job: _Job) -> _Done:
         job.renderer,
         job.timeout,
     )
-    page = render_journey_page(analysis, svg, theme=job.theme, config=item.config)
+    # ranked fixes cost what-if runs: computed once, for the page and for the index's summary
+    fixes = ranked_fixes(analysis.journey, analysis, item.config)
+    page = render_journey_page(analysis, svg, theme=job.theme, config=item.config, fixes=fixes)
     own = os.path.abspath(job.path)
     deps = {path: cache_mod.file_digest(path) for path in item.files if path != own}
-    return _Done(job.index, (), page, index_summary(analysis), deps)
+    return _Done(job.index, (), page, index_summary(analysis, fixes), deps)
 
 
 def _write(path: Path, text: str) -> None:

@@ -47,7 +47,7 @@ class JourneyState:
     version: int = 0
     deps: frozenset[str] = frozenset()  # absolute paths whose change rebuilds this journey
     analysis: JourneyAnalysis | None = None  # last good
-    summary: JourneySummary | None = None  # of the last good analysis (for the median context)
+    summary: JourneySummary | None = None  # of the last good analysis: index, median context
     body: str | None = None  # last good page body (inner HTML of <body>)
     body_class: str = ""
     title: str = ""
@@ -196,10 +196,11 @@ class LiveSite:
     def rebuild(self, state: JourneyState) -> JourneyState:
         """Load, analyse, render and write one journey's page; publish the result."""
         from journeymap.analysis.engine import analyze
-        from journeymap.analysis.portfolio import summarize
+        from journeymap.analysis.fixes import ranked_fixes
         from journeymap.project import load_file
         from journeymap.render import render_journey
         from journeymap.report.pages import render_journey_page
+        from journeymap.report.summary import index_summary
 
         t0 = time.perf_counter()
         deps = {os.path.abspath(state.path)}
@@ -221,10 +222,17 @@ class LiveSite:
                 )
                 t3 = time.perf_counter()
                 self._publish_picture(state, analysis, svg)
+                fixes = ranked_fixes(item.journey, analysis, item.config)  # page and index
                 html = render_journey_page(
-                    analysis, svg, theme=self.theme, index_href=INDEX, live=True, config=item.config
+                    analysis,
+                    svg,
+                    theme=self.theme,
+                    index_href=INDEX,
+                    live=True,
+                    config=item.config,
+                    fixes=fixes,
                 )
-                summary = summarize(analysis)
+                summary = index_summary(analysis, fixes)
                 html = self._in_context(html, state, summary)
             except InputError as err:
                 state.errors = tuple(str(p) for p in err.problems)
@@ -346,9 +354,9 @@ class LiveSite:
         from journeymap.report.pages import render_index
 
         with self._lock:
-            good = [s for s in self.journeys.values() if s.analysis is not None]
-            analyses = [s.analysis for s in good if s.analysis is not None]
-            hrefs = {s.analysis.journey.id: s.page for s in good if s.analysis is not None}
+            good = [s for s in self.journeys.values() if s.summary is not None]
+            analyses = [s.summary for s in good if s.summary is not None]
+            hrefs = {s.summary.id: s.page for s in good if s.summary is not None}
             self.index_version += 1
             try:
                 portfolio = _portfolio(analyses)
@@ -374,7 +382,7 @@ class LiveSite:
 _CLIENT_KEYS = ("page", "version", "sid", "errors", "focus")
 
 
-def _portfolio(analyses: Sequence[JourneyAnalysis]) -> Any:
+def _portfolio(analyses: Sequence[JourneySummary]) -> Any:
     from journeymap.analysis import portfolio
 
     return portfolio.portfolio(list(analyses))

@@ -224,7 +224,7 @@ def test_each_folder_gets_its_own_config(tmp_path: Path) -> None:
     index = (out / "index.html").read_text(encoding="utf-8")
     for name, worst in (("a", "7"), ("b", "2")):
         row = index.split(f'href="{name}.html"', 1)[1].split("</tr>", 1)[0]
-        assert row.split('<td class="num">')[5].startswith(f"{worst}</td>"), row
+        assert row.split('data-label="Worst risk">')[1].startswith(f"{worst}</td>"), row
     config.write_text("risk:\n  weights: {JM100: 12}\n", encoding="utf-8")
     again = build_site([tmp_path / "a", tmp_path / "b"], out, jobs=1)
     assert (again.rendered, again.cached) == (1, 1)
