@@ -143,6 +143,7 @@ def _fix_groups(
                 "risk_removed": f"{fix.risk_removed:.2f}",
                 "risk_share": fix.risk_removed / fix.journey_risk if fix.journey_risk else None,
                 "handoffs_delta": fix.handoffs_delta,
+                "findings": fix.findings,
                 "handoffs": [(n, f"{href}#handoff-{n}") for n in fix.handoffs],
             }
         )
