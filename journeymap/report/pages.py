@@ -287,7 +287,7 @@ def fix_rows(
     journey = analysis.journey
     numbers = {(h.source, h.target): h.number for h in analysis.handoffs}
     rows = []
-    for fix in ranked_fixes(journey, analysis, config)[:limit]:
+    for fix in ranked_fixes(journey, analysis, config, limit=limit):
         touched = sorted(
             {
                 numbers[key]
