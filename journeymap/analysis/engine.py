@@ -27,13 +27,22 @@ from journeymap.model import Journey
 __all__ = ["analyze", "finding_order"]
 
 
-def analyze(journey: Journey, config: Config | None = None) -> JourneyAnalysis:
-    """Analyse one journey: a pure function of the journey and the configuration."""
+def analyze(
+    journey: Journey, config: Config | None = None, *, max_path: tuple[int, bool] | None = None
+) -> JourneyAnalysis:
+    """Analyse one journey: a pure function of the journey and the configuration.
+
+    ``max_path``, when given, is what :func:`max_handoffs_on_path` gives for this journey's
+    graph, functions and entries (what-if passes the journey's own for a change that keeps
+    them: the search is most of an analysis).
+    """
     with gc_paused():  # builds no reference cycles; see journeymap._gc
-        return _analyze(journey, config or Config.default())
+        return _analyze(journey, config or Config.default(), max_path)
 
 
-def _analyze(journey: Journey, config: Config) -> JourneyAnalysis:
+def _analyze(
+    journey: Journey, config: Config, known_max_path: tuple[int, bool] | None = None
+) -> JourneyAnalysis:
     ix = build_index(journey)
     flow = solve_flow(ix)
     systems = build_systems(ix)
@@ -90,7 +99,10 @@ def _analyze(journey: Journey, config: Config) -> JourneyAnalysis:
                 transition=(t.source, t.target),
             )
         )
-    max_path = max_handoffs_on_path(ix, config.path_budget)
+    if known_max_path is not None:
+        max_path = known_max_path
+    else:
+        max_path = max_handoffs_on_path(ix, config.path_budget)
     metrics = compute_metrics(ix, flow, max_path, context.complete)
     touchpoint_flow = MappingProxyType(dict(zip(ix.ids, flow.node, strict=False)))
     transition_flow: dict[tuple[str, str], float] = {}

@@ -152,12 +152,32 @@ def total_risk(analysis: JourneyAnalysis) -> float:
 
 
 def predict(
-    journey: Journey, changes: Sequence[Change], config: Config | None = None
+    journey: Journey,
+    changes: Sequence[Change],
+    config: Config | None = None,
+    *,
+    before: JourneyAnalysis | None = None,
 ) -> Prediction:
-    """Analyse ``journey`` before and after ``changes`` (applied in order) with ``config``."""
-    before = analyze(journey, config)
-    after = analyze(apply(journey, changes), config)
+    """Analyse ``journey`` before and after ``changes`` (applied in order) with ``config``.
+
+    ``before``, when given, must be ``analyze(journey, config)``: a caller predicting many
+    changes to one journey (ranked fixes) analyses it once instead of once per prediction.
+    """
+    edited = apply(journey, changes)
+    before = before if before is not None else analyze(journey, config)
+    if all(isinstance(c, _SAME_PATHS) for c in changes):
+        m = before.metrics
+        after = analyze(
+            edited, config, max_path=(m.max_handoffs_on_path, m.max_handoffs_on_path_complete)
+        )
+    else:
+        after = analyze(edited, config)
     return Prediction(tuple(changes), before, after, _deltas(before, after))
+
+
+_SAME_PATHS = (AssignOwner, Carry, ChangeWait, AlignChannel, Integrate, ChangeShares)
+"""Changes that keep every touchpoint, transition and function, and so every path and the
+handoffs on it (:func:`journeymap.analysis.paths.max_handoffs_on_path` gives what it gave)."""
 
 
 def _deltas(before: JourneyAnalysis, after: JourneyAnalysis) -> dict[str, float]:

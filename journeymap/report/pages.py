@@ -319,7 +319,7 @@ def fix_rows(
     numbers = {(h.source, h.target): h.number for h in analysis.handoffs}
     rows = []
     if fixes is None:
-        fixes = ranked_fixes(journey, analysis, config)
+        fixes = ranked_fixes(journey, analysis, config, limit=limit)
     for fix in fixes[:limit]:
         touched = sorted(
             {

@@ -20,14 +20,24 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from journeymap.analysis.portfolio import FIXES_KEPT
 from journeymap.config import Config
 from journeymap.errors import InputError, OutputError, Problem, UsageError
 from journeymap.report import cache as cache_mod
 from journeymap.report.context import fill, medians
-from journeymap.report.pages import page_name, render_index, render_journey_page, silo_markup
+from journeymap.report.pages import (
+    FIXES_SHOWN,
+    page_name,
+    render_index,
+    render_journey_page,
+    silo_markup,
+)
 from journeymap.report.summary import JourneySummary, index_summary
 
 __all__ = ["SiteResult", "build_site", "SITE_MARKER", "Progress"]
+
+FIXES_NEEDED = max(FIXES_SHOWN, FIXES_KEPT)
+"""Ranked fixes a journey needs: those its page shows and those its index summary keeps."""
 
 SITE_MARKER = ".journeymap-site"
 """A file every built site carries; a folder without it is never replaced or deleted."""
@@ -92,7 +102,7 @@ def _render(job: _Job) -> _Done:
         job.timeout,
     )
     # ranked fixes cost what-if runs: computed once, for the page and for the index's summary
-    fixes = ranked_fixes(analysis.journey, analysis, item.config)
+    fixes = ranked_fixes(analysis.journey, analysis, item.config, limit=FIXES_NEEDED)
     page = render_journey_page(analysis, svg, theme=job.theme, config=item.config, fixes=fixes)
     own = os.path.abspath(job.path)
     deps = {path: cache_mod.file_digest(path) for path in item.files if path != own}

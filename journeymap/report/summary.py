@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from journeymap.analysis.fixes import Fix, ranked_fixes
-from journeymap.analysis.portfolio import JourneySummary, summarize
+from journeymap.analysis.portfolio import FIXES_KEPT, JourneySummary, summarize
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.config import Config
 
@@ -40,5 +40,5 @@ def index_summary(
     if isinstance(analysis, JourneySummary):
         return analysis
     if fixes is None:
-        fixes = ranked_fixes(analysis.journey, analysis, config)
+        fixes = ranked_fixes(analysis.journey, analysis, config, limit=FIXES_KEPT)
     return summarize(analysis, fixes)

@@ -200,6 +200,7 @@ class LiveSite:
         from journeymap.project import load_file
         from journeymap.render import render_journey
         from journeymap.report.pages import render_journey_page
+        from journeymap.report.site import FIXES_NEEDED
         from journeymap.report.summary import index_summary
 
         t0 = time.perf_counter()
@@ -222,7 +223,8 @@ class LiveSite:
                 )
                 t3 = time.perf_counter()
                 self._publish_picture(state, analysis, svg)
-                fixes = ranked_fixes(item.journey, analysis, item.config)  # page and index
+                # page and index
+                fixes = ranked_fixes(item.journey, analysis, item.config, limit=FIXES_NEEDED)
                 html = render_journey_page(
                     analysis,
                     svg,

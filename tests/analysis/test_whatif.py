@@ -4,6 +4,7 @@ out, loaded by the loader and analysed), on every example journey."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import shutil
 import sys
@@ -384,3 +385,34 @@ def test_the_example_in_docs_api_runs(
     out = capsys.readouterr().out
     before, after = (float(x) for x in re.findall(r"(\d+\.\d+)", out)[:2])
     assert out.startswith("total risk ") and after < before
+
+
+# -- the shortcut: changes that keep the graph reuse the journey's path search ---------------
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("path_budget", [200_000, 40])
+def test_a_change_that_keeps_the_graph_reuses_the_path_search_exactly(
+    name: str, path_budget: int, tmp_path: Path
+) -> None:
+    # an owner, carried items, a wait, a channel, an integration, shares: the most handoffs on
+    # a path (exact, or what a budget of 40 steps finds) is what analysing the edited journey
+    # finds, and so is everything else; predicting with `before` given changes nothing
+    from journeymap.config import Config
+
+    config = dataclasses.replace(Config.default(), path_budget=path_budget)
+    journey = load_journey(JOURNEYS / f"{name}.yaml")
+    before = analyze(journey, config)
+    kept = (W.AssignOwner, W.Carry, W.ChangeWait, W.AlignChannel, W.Integrate, W.ChangeShares)
+    checked = 0
+    for _label, changes in cases(name):
+        if not all(isinstance(c, kept) for c in changes):
+            continue
+        edited = analyze(W.apply(journey, changes), config)
+        predicted = W.predict(journey, changes, config)
+        assert predicted.after == edited
+        assert W.predict(journey, changes, config, before=before) == predicted
+        checked += 1
+    assert checked == 8
+    if path_budget == 40 and name == "claims-before":
+        assert not before.metrics.max_handoffs_on_path_complete  # the budget did bind
