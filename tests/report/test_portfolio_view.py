@@ -371,9 +371,9 @@ def test_the_site_build_ranks_fixes_once_per_journey(
     calls: list[str] = []
     real = fixes_mod.ranked_fixes
 
-    def counted(journey: Any, analysis: Any, config: Any = None) -> Any:
+    def counted(journey: Any, analysis: Any, config: Any = None, **options: Any) -> Any:
         calls.append(journey.id)
-        return real(journey, analysis, config)
+        return real(journey, analysis, config, **options)
 
     for module in (fixes_mod, pages_mod, summary_mod):
         monkeypatch.setattr(module, "ranked_fixes", counted)
