@@ -194,9 +194,10 @@ class LiveSite:
     def rebuild(self, state: JourneyState) -> JourneyState:
         """Load, analyse, render and write one journey's page; publish the result."""
         from journeymap.analysis.engine import analyze
-        from journeymap.project import load_file
+        from journeymap.project import load_file, predict_scenarios
         from journeymap.render import render_journey
         from journeymap.report.pages import render_journey_page
+        from journeymap.report.scenarios import scenario_blocks
 
         t0 = time.perf_counter()
         deps = {os.path.abspath(state.path)}
@@ -205,6 +206,8 @@ class LiveSite:
                 # a fresh config lookup each time: an edited .journeymap.yaml counts at once
                 item = load_file(state.path, self.config_file)
                 deps |= set(item.files)
+                scenarios = predict_scenarios(item)  # a scenario file beside it counts at once
+                deps |= set(scenarios.files)
                 t1 = time.perf_counter()
                 analysis = analyze(item.journey, item.config)
                 t2 = time.perf_counter()
@@ -218,8 +221,25 @@ class LiveSite:
                 )
                 t3 = time.perf_counter()
                 self._publish_picture(state, analysis, svg)
+
+                def draw(after: JourneyAnalysis) -> bytes:
+                    return render_journey(
+                        after,
+                        fmt="svg",
+                        view=self.view,
+                        theme=self.theme,
+                        renderer=self.renderer,
+                        timeout=self.render_timeout,
+                    )
+
                 html = render_journey_page(
-                    analysis, svg, theme=self.theme, index_href=INDEX, live=True, config=item.config
+                    analysis,
+                    svg,
+                    theme=self.theme,
+                    index_href=INDEX,
+                    live=True,
+                    config=item.config,
+                    scenarios=scenario_blocks(analysis, scenarios, svg, draw),
                 )
             except InputError as err:
                 state.errors = tuple(str(p) for p in err.problems)
