@@ -72,9 +72,13 @@ def _channel(journey: Journey, channel_id: str | None) -> str:
     return channel.name if channel else (channel_id or "")
 
 
-def _items(items: Sequence[str]) -> str:
-    words = [item.replace("-", " ") for item in items]
+def _join(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _items(items: Sequence[str]) -> str:
+    """What a customer gives (``incident-details``) in words: ``incident details``."""
+    return _join([item.replace("-", " ") for item in items])
 
 
 def change_words(journey: Journey, change: Change) -> str:
@@ -98,12 +102,12 @@ def change_words(journey: Journey, change: Change) -> str:
         if change.stage is not None:
             stage = next((s.name for s in journey.stages if s.id == change.stage), change.stage)
             parts.append(f"every touchpoint of the {stage} stage")
-        return f"{_fn(journey, change.function)} runs {_items(parts)}"
+        return f"{_fn(journey, change.function)} runs {_join(parts)}"
     if isinstance(change, AlignChannel):
-        source = journey.touchpoints.get(change.source)
-        channel = change.channel or (source.channel if source else None)
-        target = _tp(journey, change.target)
-        return f"{target} happens on {_channel(journey, channel)}, as {_tp(journey, change.source)} does"
+        tp = journey.touchpoints.get(change.source)
+        channel = _channel(journey, change.channel or (tp.channel if tp else None))
+        source, target = _tp(journey, change.source), _tp(journey, change.target)
+        return f"The customer stays on {channel} from {source} to {target}"
     if isinstance(change, ChangeWait):
         step = f"{_tp(journey, change.source)} \u2192 {_tp(journey, change.target)}"
         if change.hours is None:

@@ -427,3 +427,55 @@ def test_the_live_preview_shows_scenarios_and_follows_their_file(folder: Path) -
         assert state.errors and state.errors[0].startswith(f"{beside}:3:5: error:")
     finally:
         site.close()
+
+
+def test_every_kind_of_change_is_worded_with_names() -> None:
+    from journeymap.analysis import whatif as W
+    from journeymap.report.scenarios import change_words
+
+    journey = load_journey(DATA / "broadband.yaml")
+    cases = [
+        (
+            W.AssignOwner("offer", "call", "sales"),
+            "Telesales owns the handoff 'Online offer' \u2192 'Sales call'",
+        ),
+        (W.Integrate("survey", "crm"), "Survey tool and CRM are connected, data flowing both ways"),
+        (W.Integrate("survey", "crm", one_way=True), "Survey tool sends its data to CRM"),
+        (
+            W.Carry("call", "visit", ("address", "bank-details")),
+            "'Sales call' passes on the customer's address and bank details to 'Engineer visit'",
+        ),
+        (W.MoveTouchpoint("survey", "care"), "Customer care runs 'Satisfaction survey'"),
+        (
+            W.HandOver("care", ("care-call",), "live"),
+            "Customer care runs 'Call care about a fault' and every touchpoint of the live stage",
+        ),
+        (
+            W.AlignChannel("offer", "call"),
+            "The customer stays on web from 'Online offer' to 'Sales call'",
+        ),
+        (
+            W.AlignChannel("offer", "call", "phone"),
+            "The customer stays on phone from 'Online offer' to 'Sales call'",
+        ),
+        (
+            W.ChangeWait("call", "visit", 48.0),
+            "The wait at 'Sales call' \u2192 'Engineer visit' becomes 2d",
+        ),
+        (W.ChangeWait("call", "visit", None), "No wait at 'Sales call' \u2192 'Engineer visit'"),
+        (
+            W.ChangeShares("visit", (("care-call", 0.1), ("happy", 0.9))),
+            "Customers leave 'Engineer visit': 10% to 'Call care about a fault', 90% to "
+            "'Working broadband'",
+        ),
+        (
+            W.RemoveTouchpoint("survey"),
+            "'Satisfaction survey' is taken out; the customers who went there drop off",
+        ),
+        (
+            W.RemoveTouchpoint("care-call", "visit"),
+            "'Call care about a fault' is taken out; its customers go to 'Engineer visit' instead",
+        ),
+    ]
+    for change, words in cases:
+        assert change_words(journey, change) == words
