@@ -274,7 +274,7 @@ def scenario_blocks(
 ) -> list[dict[str, Any]]:
     """One block per scenario for the journey page: ``name``, ``source`` (the file), ``changes``
     (sentences), ``rows`` (the headline figures before and after, with deltas), ``gist`` (the
-    rows of total risk and handoffs, for the summary line) and the two pictures ``as_is`` and ``to_be`` (``None`` without a
+    rows of total risk, handoffs and repeat asks, for the summary line) and the two pictures ``as_is`` and ``to_be`` (``None`` without a
     diagram). ``as_is`` is the journey's diagram; ``draw`` draws the changed journey."""
     journey = analysis.journey
     title = journey.title
@@ -297,7 +297,11 @@ def scenario_blocks(
                 "source": _source(source, journey),
                 "changes": changes,
                 "rows": rows,
-                "gist": {"risk": by_key["total_risk"], "handoffs": by_key["handoffs"]},
+                "gist": [
+                    {**by_key["total_risk"], "label": "Risk"},
+                    by_key["handoffs"],
+                    by_key["repeat_asks"],
+                ],
                 "as_is": (
                     _picture(as_is, f"As is: journey diagram of {title}", f"{anchor}-as-is-")
                     if as_is is not None
