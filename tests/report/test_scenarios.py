@@ -479,3 +479,13 @@ def test_every_kind_of_change_is_worded_with_names() -> None:
     ]
     for change, words in cases:
         assert change_words(journey, change) == words
+
+
+def test_a_page_with_scenarios_is_byte_identical_across_builds(
+    folder: Path, tmp_path: Path
+) -> None:
+    (folder / "broadband.scenarios.yaml").write_text(SCENARIOS, encoding="utf-8")
+    a = build_site([folder], tmp_path / "a" / "site", jobs=2, cache=False)
+    b = build_site([folder], tmp_path / "b" / "site", jobs=1, cache=False)
+    for name in ("broadband.html", "index.html"):
+        assert (a.out_dir / name).read_bytes() == (b.out_dir / name).read_bytes()
