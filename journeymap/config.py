@@ -19,11 +19,15 @@ See docs/config.md.
     search:
       path_budget: 200000     # steps of the simple-path search (most handoffs on a path)
       state_budget: 20000000  # states of the repeat-ask search
+    report:
+      scenarios:              # what-if scenario files shown on a journey's report page
+        claims-before: [scenarios/claims-office.yaml]   # paths relative to this file
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -47,6 +51,7 @@ from journeymap.yamlnodes import (
     MapNode,
     Node,
     Scalar,
+    SeqNode,
     decode,
     describe,
     is_null,
@@ -83,6 +88,8 @@ class Config:
     max_wait_hours: float | None = None
     path_budget: int = 200_000
     state_budget: int = 20_000_000
+    #: journey id -> scenario files (absolute paths, as listed) its report page shows
+    scenarios: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     source: str | None = None  # the file it was read from, None for the defaults
 
     @classmethod
@@ -105,6 +112,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     },
     "risk": {"weights": "weights"},
     "search": {"path_budget": "count", "state_budget": "count"},
+    "report": {"scenarios": "scenarios"},
 }
 _CORE = "tag:yaml.org,2002:"
 _NUMBER_TAGS = frozenset((None, _CORE + "int", _CORE + "float"))
@@ -246,6 +254,56 @@ def _hours(node: Node) -> float | None:
     return value
 
 
+def _scenarios(
+    name: str, node: Node, problems: list[Problem]
+) -> Mapping[str, tuple[str, ...]] | None:
+    """``report.scenarios``: journey id -> scenario files, each relative to the config file's
+    folder and required to exist (a missing one is a problem at its line)."""
+    example = "for example {claims-before: [claims.scenarios.yaml]}"
+    if not isinstance(node, MapNode):
+        problems.append(
+            Problem(
+                location(name, node),
+                "`scenarios` must map journey ids to scenario files",
+                example,
+            )
+        )
+        return None
+    folder = os.path.dirname(os.path.abspath(name))
+    result: dict[str, tuple[str, ...]] = {}
+    for id_node, files_node in _pairs(name, node, problems):
+        if files_node.__class__ is BadNode or is_null(files_node):
+            continue
+        items = files_node.items if isinstance(files_node, SeqNode) else [files_node]
+        files: list[str] = []
+        for item in items:
+            if item.__class__ is BadNode:
+                continue
+            if not isinstance(item, Scalar) or item.tag not in (None, _CORE + "str"):
+                problems.append(
+                    Problem(
+                        location(name, item),
+                        f"scenario files of `{id_node.value}` must be paths, "
+                        f"found {describe(item)}",
+                        example,
+                    )
+                )
+                continue
+            path = os.path.normpath(os.path.join(folder, item.value))
+            if not item.value or not os.path.isfile(path):
+                problems.append(
+                    Problem(
+                        location(name, item),
+                        f"no scenario file {item.value!r}",
+                        "paths are relative to the folder of this config file",
+                    )
+                )
+                continue
+            files.append(path)
+        result[id_node.value] = tuple(dict.fromkeys(files))
+    return MappingProxyType(result)
+
+
 def _convert(name: str, key: str, kind: str, node: Node, problems: list[Problem]) -> Any:
     if node.__class__ is BadNode or is_null(node):  # already reported, or null: the default
         return None
@@ -284,6 +342,8 @@ def _convert(name: str, key: str, kind: str, node: Node, problems: list[Problem]
                 continue
             weights[code] = weight
         return weights
+    if kind == "scenarios":
+        return _scenarios(name, node, problems)
     if kind == "hours":
         hours = math.inf if _too_large(node) else _hours(node)
         if hours is None or hours < 0:

@@ -71,6 +71,7 @@ __all__ = [
     "FORMAT_VERSION",
     "JOURNEY_KEYS",
     "ORGANISATION_KEYS",
+    "SCENARIO_SUFFIXES",
     "SECTION_KEYS",
     "find_files",
     "find_journey_files",
@@ -107,6 +108,7 @@ _NUMBER_TAGS = frozenset((None, _CORE + "int", _CORE + "float"))
 _BOOL_TAGS = frozenset((None, _CORE + "bool"))
 _TEXT_TAGS = frozenset((None, _CORE + "str"))
 _YAML_SUFFIXES = (".yaml", ".yml")
+SCENARIO_SUFFIXES = (".scenarios.yaml", ".scenarios.yml")  # what-if scenarios, not journeys
 
 #: An entry of a mapping read by :meth:`_Reader.mapping`: key text -> (key node, value node).
 _Entries = dict[str, tuple[Scalar, Node]]
@@ -292,12 +294,17 @@ def _scan(
 
 
 def yaml_files(folder: str | os.PathLike[str]) -> list[Path]:
-    """The ``*.yaml``/``*.yml`` files under ``folder`` by path, skipping dot-files and dot-folders."""
+    """The ``*.yaml``/``*.yml`` files under ``folder`` by path, skipping dot-files and dot-folders
+    and scenario files (``*.scenarios.yaml``, see :func:`journeymap.project.scenario_files`)."""
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and name.endswith(_YAML_SUFFIXES):
+            if (
+                not name.startswith(".")
+                and name.endswith(_YAML_SUFFIXES)
+                and not name.endswith(SCENARIO_SUFFIXES)
+            ):
                 found.append(Path(root) / name)
     return found
 

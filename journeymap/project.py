@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from journeymap.config import Config, find_config, load_config, read_config
 from journeymap.errors import InputError, Problem, UsageError
 from journeymap.load import (
+    SCENARIO_SUFFIXES,
     find_files,
     load_journey,
     load_journey_with_files,
@@ -37,12 +38,16 @@ from journeymap.model import Journey, Location
 
 if TYPE_CHECKING:
     from journeymap.analysis.types import Finding, JourneyAnalysis
+    from journeymap.analysis.whatif import Prediction
     from journeymap.gate import FailOn, GateResult
+    from journeymap.scenario import Scenario
 
 __all__ = [
     "Analysed",
     "ConfigLookup",
     "Loaded",
+    "SCENARIO_SUFFIXES",
+    "Scenarios",
     "analyse",
     "analyse_pair",
     "analyse_file",
@@ -50,7 +55,9 @@ __all__ = [
     "check",
     "find_journeys",
     "read_journey",
+    "predict_scenarios",
     "render_path",
+    "scenario_files",
     "yaml_files_under",
     "load",
     "load_file",
@@ -113,6 +120,65 @@ class ConfigLookup:
 
     def __call__(self, journey_path: str | os.PathLike[str]) -> Config:
         return self.lookup(journey_path)[0]
+
+
+@dataclass(frozen=True)
+class Scenarios:
+    """The scenarios shown with one journey, each predicted.
+
+    ``results`` pairs each scenario (in file order, files in :func:`scenario_files` order) with
+    its prediction; ``sources`` names the file of each. ``files`` are the absolute paths whose
+    change changes them: the scenario files read, and the places a scenario file beside the
+    journey would be (present or not: creating one counts too).
+    """
+
+    results: tuple[tuple[Scenario, Prediction], ...]
+    sources: tuple[str, ...]
+    files: tuple[str, ...]
+
+
+def _beside(journey_path: str | os.PathLike[str]) -> tuple[str, ...]:
+    """Where scenario files for the journey at ``journey_path`` may sit beside it."""
+    folder, name = os.path.split(os.fspath(journey_path))
+    stem, ext = os.path.splitext(name)
+    stem = stem if ext in (".yaml", ".yml") else name
+    return tuple(os.path.join(folder, stem + suffix) for suffix in SCENARIO_SUFFIXES)
+
+
+def scenario_files(journey: Journey, config: Config) -> tuple[str, ...]:
+    """The scenario files of ``journey``: the one beside its file (``<stem>.scenarios.yaml``),
+    then those its config names for its id (``report.scenarios``), each once (absolute)."""
+    found = [p for p in _beside(journey.path) if os.path.isfile(p)]
+    found += config.scenarios.get(journey.id, ())
+    unique: dict[str, str] = {}
+    for path in found:
+        unique.setdefault(os.path.realpath(path), path)
+    return tuple(unique.values())
+
+
+def predict_scenarios(item: Analysed | Loaded) -> Scenarios:
+    """Read the scenario files of ``item``'s journey (see :func:`scenario_files`) and predict
+    each scenario; a broken file, or a change the journey cannot take, is an
+    :class:`InputError` located in the scenario file."""
+    from journeymap.scenario import predict_scenario, read_scenarios
+
+    files = scenario_files(item.journey, item.config)
+    results: list[tuple[Scenario, Prediction]] = []
+    sources: list[str] = []
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            for scenario in read_scenarios(path):
+                results.append((scenario, predict_scenario(item.journey, scenario, item.config)))
+                sources.append(path)
+        except InputError as err:
+            problems += [p for p in err.problems if p not in problems]
+    if problems:
+        raise InputError(problems)
+    watched = tuple(
+        dict.fromkeys(os.path.abspath(p) for p in (*_beside(item.journey.path), *files))
+    )
+    return Scenarios(tuple(results), tuple(sources), watched)
 
 
 def find_journeys(paths: Iterable[str | os.PathLike[str]], required: bool = True) -> list[Path]:

@@ -18,13 +18,17 @@ import networkx as nx
 import pytest
 import yaml
 
-from journeymap.load import SECTION_KEYS, load_journey, load_journeys
+from journeymap.load import SCENARIO_SUFFIXES, SECTION_KEYS, load_journey, load_journeys
 from journeymap.model import Journey, Transition
 
 ROOT = Path(__file__).resolve().parent.parent
 JOURNEYS = ROOT / "journeys"
 ORGANISATION = JOURNEYS / "organisation.yaml"
-EXAMPLES = sorted(p for p in JOURNEYS.glob("*.yaml") if p != ORGANISATION)
+EXAMPLES = sorted(
+    p
+    for p in JOURNEYS.glob("*.yaml")
+    if p != ORGANISATION and not p.name.endswith(SCENARIO_SUFFIXES)
+)
 EXPECTED = {
     "b2b-purchase",
     "retail-omnichannel",

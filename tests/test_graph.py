@@ -27,7 +27,11 @@ from journeymap.model import Journey
 from tests.analysis.builders import broadband, journey
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted(p for p in (ROOT / "journeys").glob("*.yaml") if p.name != "organisation.yaml")
+EXAMPLES = sorted(
+    p
+    for p in (ROOT / "journeys").glob("*.yaml")
+    if p.name != "organisation.yaml" and not p.name.endswith(".scenarios.yaml")
+)
 WORKED = ROOT / "tests" / "data" / "worked" / "broadband.yaml"
 
 

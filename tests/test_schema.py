@@ -25,7 +25,7 @@ PACKAGED = ROOT / "journeymap" / "schema" / SCHEMA_FILE
 # YAML 1.2 editors and in PyYAML, so the schema cannot accept them; docs/format.md says so.
 LOADER_ONLY = {"literal-text.yaml"}
 VALID_FILES = sorted(
-    [p for p in (ROOT / "journeys").rglob("*.yaml")]
+    [p for p in (ROOT / "journeys").rglob("*.yaml") if not p.name.endswith(".scenarios.yaml")]
     + [p for p in (DATA / "valid").rglob("*.yaml") if p.name not in LOADER_ONLY]
 )
 REJECTED_BY_BOTH = [

@@ -3,9 +3,12 @@
 The key hashes everything a journey page depends on that can be known before loading it: the
 journey file's path and bytes, its analysis config, the theme and renderer, and a fingerprint of
 journeymap itself (version, code and templates). An entry also records the files the journey
-pulled in with ``uses:`` and their hashes; the entry counts only while those are unchanged. An
-entry holds the rendered page (its own file, hard-linked into the site when the site is built) and
-the journey's :func:`~journeymap.report.summary.index_summary` (for the portfolio), pickled.
+pulled in with ``uses:``, its config file and its scenario files (those read, and the places a
+scenario file beside it would be, hashed as empty while absent) with their hashes; the entry
+counts only while those are unchanged, so editing, adding or removing a scenario file renders the
+page again. An entry holds the rendered page (its own file, hard-linked into the site when the
+site is built) and the journey's :func:`~journeymap.report.summary.index_summary` (for the
+portfolio), pickled.
 
 Entries live in ``<site parent>/.journeymap-cache/report-<site name>/`` unless told otherwise;
 a build removes the entries it did not use, so the folder holds one entry per journey.
@@ -89,7 +92,7 @@ def journey_key(path: str, data: bytes, settings: Iterable[str]) -> str:
 class Entry:
     """What the cache keeps about one journey (or the silo map)."""
 
-    deps: Mapping[str, str]  # file path -> sha256 of the organisation files it used
+    deps: Mapping[str, str]  # file path -> sha256 of the organisation/scenario files it used
     summary: JourneySummary | None  # the journey's index summary; None for the silo map
     page: Path  # the rendered page (or SVG) in the cache, ready to be hard-linked
 

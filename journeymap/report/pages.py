@@ -362,12 +362,15 @@ def render_journey_page(
     live: bool = False,
     config: Config | None = None,
     fixes: Sequence[Fix] | None = None,
+    scenarios: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """The HTML page of one journey; ``svg`` is its diagram from :func:`journeymap.render`.
 
     ``index_href`` links back to the portfolio (``None``: no link); ``live`` marks pages the live
     server serves (the template shows a small badge, nothing else changes). ``fixes``: the
-    journey's ``ranked_fixes`` if the caller has them (else computed with ``config``).
+    journey's ``ranked_fixes`` if the caller has them (else computed with ``config``);
+    ``scenarios`` are the blocks of :func:`journeymap.report.scenarios.scenario_blocks` (as-is
+    against to-be).
     """
     env = make_environment()
     title = analysis.journey.title
@@ -383,6 +386,7 @@ def render_journey_page(
         index_href=index_href,
         live=live,
         page_title=f"{title} \u2014 journeymap",
+        scenarios=list(scenarios),
     )
     return env.get_template("journey.html.j2").render(context)
 

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -33,6 +34,9 @@ from journeymap.report.pages import (
     silo_markup,
 )
 from journeymap.report.summary import JourneySummary, index_summary
+
+if TYPE_CHECKING:
+    from journeymap.analysis.types import JourneyAnalysis
 
 __all__ = ["SiteResult", "build_site", "SITE_MARKER", "Progress"]
 
@@ -75,7 +79,7 @@ class _Done:
     problems: tuple[Problem, ...]
     page: str | None = None
     summary: JourneySummary | None = None  # the journey's index_summary
-    deps: dict[str, str] | None = None  # organisation files used -> sha256
+    deps: dict[str, str] | None = None  # organisation and scenario files used -> sha256
 
 
 def _settings(theme: str, renderer: str, config: Config) -> tuple[str, ...]:
@@ -85,28 +89,42 @@ def _settings(theme: str, renderer: str, config: Config) -> tuple[str, ...]:
 def _render(job: _Job) -> _Done:
     """Load, analyse, lay out and render one journey (runs in a worker process)."""
     from journeymap.analysis.fixes import ranked_fixes
-    from journeymap.project import analyse_file
-    from journeymap.render import build_dot, render_dot
+    from journeymap.project import analyse_file, predict_scenarios
+    from journeymap.report.scenarios import scenario_blocks
 
     try:
         item = analyse_file(job.path, job.config_file)
+        scenarios = predict_scenarios(item)
     except InputError as err:
         return _Done(job.index, tuple(err.problems), None)
     analysis = item.analysis
-    svg = render_dot(
-        build_dot(
-            analysis, view="journey", theme=job.theme, renderer=job.renderer, timeout=job.timeout
-        ),
-        "svg",
-        job.renderer,
-        job.timeout,
-    )
+    svg = _draw(job)(analysis)
+    blocks = scenario_blocks(analysis, scenarios, svg, _draw(job))
     # ranked fixes cost what-if runs: computed once, for the page and for the index's summary
     fixes = ranked_fixes(analysis.journey, analysis, item.config, limit=FIXES_NEEDED)
-    page = render_journey_page(analysis, svg, theme=job.theme, config=item.config, fixes=fixes)
+    page = render_journey_page(
+        analysis, svg, theme=job.theme, config=item.config, fixes=fixes, scenarios=blocks
+    )
     own = os.path.abspath(job.path)
-    deps = {path: cache_mod.file_digest(path) for path in item.files if path != own}
+    deps = {
+        path: cache_mod.file_digest(path)
+        for path in (*item.files, *scenarios.files)  # a missing scenario file: digest ""
+        if path != own
+    }
     return _Done(job.index, (), page, index_summary(analysis, fixes), deps)
+
+
+def _draw(job: _Job) -> Callable[[JourneyAnalysis], bytes]:
+    """The journey diagram of an analysis as this build draws it (SVG)."""
+    from journeymap.render import build_dot, render_dot
+
+    def draw(analysis: JourneyAnalysis) -> bytes:
+        dot = build_dot(
+            analysis, view="journey", theme=job.theme, renderer=job.renderer, timeout=job.timeout
+        )
+        return render_dot(dot, "svg", job.renderer, job.timeout)
+
+    return draw
 
 
 def _write(path: Path, text: str) -> None:

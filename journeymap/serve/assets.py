@@ -42,7 +42,10 @@ LIVE_JS = r"""/* journeymap serve: live updates over server-sent events, present
     return node;
   }
 
-  function diagram() { return document.querySelector("svg.diagram"); }
+  /* the journey's own diagram (a page may also show scenario pictures), or the index's map */
+  function pick(root) { return root.querySelector("#diagram svg.diagram") || root.querySelector("svg.diagram"); }
+
+  function diagram() { return pick(document); }
 
   function stage() {
     var svg = diagram();
@@ -630,7 +633,7 @@ LIVE_JS = r"""/* journeymap serve: live updates over server-sent events, present
     var parsed = new DOMParser().parseFromString(html, "text/html");
     Array.prototype.forEach.call(parsed.querySelectorAll("script"), function (s) { s.remove(); });
     var oldStage = stage();
-    var newSvg = parsed.querySelector("svg.diagram");
+    var newSvg = pick(parsed);
     var slot = null;
     if (newSvg && oldStage) {
       slot = parsed.createElement("div");

@@ -197,9 +197,10 @@ class LiveSite:
         """Load, analyse, render and write one journey's page; publish the result."""
         from journeymap.analysis.engine import analyze
         from journeymap.analysis.fixes import ranked_fixes
-        from journeymap.project import load_file
+        from journeymap.project import load_file, predict_scenarios
         from journeymap.render import render_journey
         from journeymap.report.pages import render_journey_page
+        from journeymap.report.scenarios import scenario_blocks
         from journeymap.report.site import FIXES_NEEDED
         from journeymap.report.summary import index_summary
 
@@ -210,6 +211,8 @@ class LiveSite:
                 # a fresh config lookup each time: an edited .journeymap.yaml counts at once
                 item = load_file(state.path, self.config_file)
                 deps |= set(item.files)
+                scenarios = predict_scenarios(item)  # a scenario file beside it counts at once
+                deps |= set(scenarios.files)
                 t1 = time.perf_counter()
                 analysis = analyze(item.journey, item.config)
                 t2 = time.perf_counter()
@@ -223,6 +226,17 @@ class LiveSite:
                 )
                 t3 = time.perf_counter()
                 self._publish_picture(state, analysis, svg)
+
+                def draw(after: JourneyAnalysis) -> bytes:
+                    return render_journey(
+                        after,
+                        fmt="svg",
+                        view=self.view,
+                        theme=self.theme,
+                        renderer=self.renderer,
+                        timeout=self.render_timeout,
+                    )
+
                 # page and index
                 fixes = ranked_fixes(item.journey, analysis, item.config, limit=FIXES_NEEDED)
                 html = render_journey_page(
@@ -233,6 +247,7 @@ class LiveSite:
                     live=True,
                     config=item.config,
                     fixes=fixes,
+                    scenarios=scenario_blocks(analysis, scenarios, svg, draw),
                 )
                 summary = index_summary(analysis, fixes)
                 html = self._in_context(html, state, summary)

@@ -354,7 +354,7 @@ def test_journey_and_config_agree_on_durations(tmp_path: Path, written: str) -> 
         ),
         (
             "zzz: {}\n",
-            ":1:1: error: unknown section `zzz`; expected one of thresholds, check, risk, search",
+            ":1:1: error: unknown section `zzz`; expected one of thresholds, check, risk, search, report",
         ),
     ],
 )

@@ -15,7 +15,11 @@ from journeymap.model import Journey
 from tests.analysis.builders import journey
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLES = sorted(p for p in (ROOT / "journeys").glob("*.yaml") if p.stem != "organisation")
+EXAMPLES = sorted(
+    p
+    for p in (ROOT / "journeys").glob("*.yaml")
+    if p.stem != "organisation" and not p.name.endswith(".scenarios.yaml")
+)
 
 
 def fork() -> Journey:

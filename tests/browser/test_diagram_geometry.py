@@ -87,7 +87,11 @@ RENDERERS = ("embedded", pytest.param("system", marks=needs_dot))
 SCREEN = (1920.0, 1080.0)
 PRESENTER = (1280.0, 720.0)
 RULE_CODE = re.compile(r"JM\d{3}")
-EXAMPLES = sorted(p.stem for p in (ROOT / "journeys").glob("*.yaml") if p.stem != "organisation")
+EXAMPLES = sorted(
+    p.stem
+    for p in (ROOT / "journeys").glob("*.yaml")
+    if p.stem != "organisation" and not p.name.endswith(".scenarios.yaml")
+)
 BUILT = ["broadband", "upward", "loops", "hostile", "hostile-names"]
 GENERATED = [10, 30, 60]
 GENERATED_THEMES = ("default", "workshop")
