@@ -15,10 +15,11 @@ from journeymap.cli._common import emit, report_errors
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["mermaid", "csv", "json"]),
+    type=click.Choice(["mermaid", "mermaid-flowchart", "csv", "json"]),
     default="mermaid",
     show_default=True,
-    help="mermaid: a Mermaid journey diagram; csv: the touchpoint table; "
+    help="mermaid: a Mermaid journey diagram; mermaid-flowchart: a Mermaid flowchart, a "
+    "subgraph per function, handoffs numbered by risk; csv: the touchpoint table; "
     "json: the journey model as data.",
 )
 @click.option(
@@ -31,9 +32,17 @@ from journeymap.cli._common import emit, report_errors
 def export_command(file: Path, fmt: str, output: Path | None) -> None:
     """Export the journey FILE to another tool's format."""
     from journeymap.interchange import export
+    from journeymap.interchange.mermaid import NOTED_EXPORTS
     from journeymap.project import read_journey
 
-    emit(export(read_journey(file), fmt), str(output) if output else None)
+    journey = read_journey(file)
+    if fmt in NOTED_EXPORTS:
+        text, notes = NOTED_EXPORTS[fmt](journey)
+    else:
+        text, notes = export(journey, fmt), ()
+    emit(text, str(output) if output else None)
+    for note in notes:
+        click.echo(note, err=True)
 
 
 @click.command("import")
