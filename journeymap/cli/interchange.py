@@ -54,14 +54,25 @@ def export_command(file: Path, fmt: str, output: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The journey file to write (refuses to overwrite one).",
 )
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "mermaid"]),
+    help="csv: a touchpoint table; mermaid: a Mermaid journey diagram "
+    "(default: mermaid for .mmd and .mermaid files, else csv).",
+)
 @click.option("--title", help="Journey title (default: the table's file name).")
 @click.option("--uses", help="Organisation file the journey shares, relative to OUTPUT.")
 @report_errors
-def import_command(table: Path, output: Path, title: str | None, uses: str | None) -> None:
-    """Import a touchpoint table (CSV) into a journey file, validated before it is written.
+def import_command(
+    table: Path, output: Path, fmt: str | None, title: str | None, uses: str | None
+) -> None:
+    """Import a touchpoint table (CSV) or a Mermaid journey into a journey file, validated.
 
-    Columns: id, name, stage, function, channel, systems, emotion, entry, volume, asks, next,
-    outcome; lists separated by ';', next items as 'target' or 'target:share'.
+    CSV columns: id, name, stage, function, channel, systems, emotion, entry, volume, asks,
+    next, outcome; lists separated by ';', next items as 'target' or 'target:share'. Mermaid:
+    sections become stages, tasks touchpoints, scores emotions, the first actor the function.
     """
     from journeymap.atomic import write_text_atomic
     from journeymap.errors import UsageError
@@ -82,7 +93,16 @@ def import_command(table: Path, output: Path, title: str | None, uses: str | Non
             f"not UTF-8 text ({err.reason})",
             "save the table as CSV UTF-8",
         ) from None
-    yaml_text = import_csv(text, str(table), title or table.stem.replace("-", " ").title(), uses)
+    if (fmt or ("mermaid" if table.suffix.lower() in (".mmd", ".mermaid") else "csv")) == "mermaid":
+        from journeymap.interchange import import_mermaid
+
+        if uses:
+            raise UsageError("--uses applies to csv tables; a Mermaid journey names its actors")
+        yaml_text = import_mermaid(text, str(table), title)
+    else:
+        yaml_text = import_csv(
+            text, str(table), title or table.stem.replace("-", " ").title(), uses
+        )
     read_journey(output, text=yaml_text)  # validated as the journey it will be
     write_text_atomic(output, yaml_text, overwrite=False)
     click.echo(f"wrote {output}")

@@ -9,12 +9,22 @@ from collections.abc import Callable
 
 from journeymap.interchange.csv_table import export_csv, import_csv
 from journeymap.interchange.mermaid import export_mermaid, export_mermaid_flowchart
+from journeymap.interchange.mermaid_import import import_mermaid
 from journeymap.interchange.plain import export_json
 from journeymap.model import Journey
 
 EXPORT_FORMATS = ("mermaid", "mermaid-flowchart", "csv", "json")
 
-__all__ = ["EXPORT_FORMATS", "export", "export_csv", "export_json", "export_mermaid", "import_csv"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "export",
+    "export_csv",
+    "export_json",
+    "export_mermaid",
+    "export_mermaid_flowchart",
+    "import_csv",
+    "import_mermaid",
+]
 
 
 def export(journey: Journey, fmt: str) -> str:

@@ -207,3 +207,77 @@ def test_hostile_names_stay_text(mermaid_page: Any) -> None:
         assert not {"script", "img", "iframe", "a", "i", "b", "br", "strong", "code"} & set(
             found["tags"]
         )
+
+
+# Diagrams in Mermaid's documented syntax and its corners: Mermaid and our import must read
+# the same title, sections, tasks, scores and first actors.
+READ_ALIKE = {
+    "documented": (
+        "---\ntitle: My working day\n---\njourney\n    accTitle: A day at work\n"
+        "    accDescr {\n        How my day goes:\n        work first, then home.\n    }\n"
+        "    section Go to work\n      Make tea: 5: Me\n      Go upstairs: 3: Me\n"
+        "      Do work: 1: Me, Cat\n    section Go home\n      Go downstairs: 5: Me\n"
+        "      Sit down: 5: Me\n"
+    ),
+    "title-line": "journey\n  title Day\n  section S\n    Title of it: 5: Me\n    Task: 3: Me\n",
+    "entities": (
+        "journey\n  title A#58; b\n  section Buy#58; now\n    #115;ection 5: 3: Sales#44; EMEA\n"
+        "    #quot;Q#quot; #amp; #35;1 #lt;b#gt;: 4: Ops\n"
+    ),
+    "comments": (
+        "%%{init: {'theme': 'forest'}}%%\njourney\n  %% a comment\n  section S\n"
+        "    # hash comment\n    Pay: 2: Billing # trailing\n    Ring: 4: Ops %% kept\n"
+    ),
+    "no-section-no-actor": "journey\n  Wake up: 3\n  section Day\n    Work: 2: Me, You ,Them\n",
+    "crlf-and-tags": 'journey\r\n  section S\r\n    Tag <b class="x">: 2: Ops\r\n    x: 1: A: ignored\r\n',
+    "case": "journey\n  TITLE Shout\n  SECTION Loud\n    Task: 4: Me\n",
+}
+# Diagrams both refuse.
+REFUSED = {
+    "no-score": "journey\n  section A\n    Task\n",
+    "section-task": "journey\n  section A\n    section 5: 3: Me\n",
+    "journey-task": "journey\n  section A\n    journey planning: 3: Me\n",
+    "semicolon": "journey\n  section A\n    T: 3: Me; x\n",
+    "colon-first": "journey\n  section A\n    : 3: Me\n",
+    "upper-keyword": "JOURNEY\n  section A\n    T: 3: Me\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(READ_ALIKE))
+def test_import_reads_diagrams_as_mermaid_does(mermaid_page: Any, name: str) -> None:
+    from journeymap.interchange import import_mermaid
+    from journeymap.load import load_journey_text
+
+    text = READ_ALIKE[name]
+    out = render(mermaid_page, text)
+    yaml_text = import_mermaid(text, f"{name}.mmd")
+    journey = load_journey_text(yaml_text, f"{name}.yaml")
+    if out["title"]:
+        assert out["title"] == [journey.title]
+    else:  # Mermaid shows none: ours is made from the file name, and says so
+        assert "title: made from the file name" in yaml_text
+    tps = list(journey.touchpoints.values())
+    assert [t["name"] for t in out["tasks"]] == [t.name for t in tps]
+    assert [5 - (t["cy"] - 300) / 30 for t in out["tasks"]] == [t.emotion for t in tps]
+    firsts = [t["actors"][0] if t["actors"] else "Unassigned" for t in out["tasks"]]
+    assert firsts == [journey.functions[t.function].name for t in tps]
+    others = [", ".join(t["actors"][1:]) for t in out["tasks"]]
+    assert others == [t.notes[0].split(": ", 1)[1] if t.notes else "" for t in tps]
+    stage = {s.id: s.name for s in journey.stages}
+    # Mermaid draws no section box for the tasks before the first section
+    named = [stage[t.stage] for t in tps if stage[t.stage] != "(no section)"]
+    assert [s["name"] for s in out["sections"]] == list(dict.fromkeys(named))
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_import_refuses_what_mermaid_refuses(mermaid_page: Any, name: str) -> None:
+    from journeymap.errors import InputError
+    from journeymap.interchange import import_mermaid
+
+    ok = mermaid_page.evaluate(
+        "async (t) => { try { await mermaid.parse(t); return true; } catch (e) { return false; } }",
+        REFUSED[name],
+    )
+    assert ok is False
+    with pytest.raises(InputError):
+        import_mermaid(REFUSED[name], f"{name}.mmd")
