@@ -24,6 +24,7 @@ from journeymap.model import Journey, Location
 from journeymap.render.escape import clean_text
 
 __all__ = [
+    "MAX_EDGES",
     "MAX_TEXT_SIZE",
     "MermaidExport",
     "NEUTRAL_SCORE",
@@ -41,6 +42,8 @@ NEUTRAL_SCORE = 3
 NO_EMOTION_COMMENT = "%% journeymap: no emotion recorded, the score 3 is a placeholder"
 #: Mermaid refuses a diagram longer than this by default (its ``maxTextSize`` setting).
 MAX_TEXT_SIZE = 50_000
+#: ... and a flowchart with more edges than this (its ``maxEdges`` setting).
+MAX_EDGES = 500
 
 # JavaScript's \s, which Mermaid's lexer and String.trim use.
 JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -64,8 +67,8 @@ _ACTOR_SPECIALS = _JOURNEY_SPECIALS | {","}
 # Flowchart labels are HTML once rendered, in double quotes: also '"', '&', '>', backticks
 # (markdown strings), '$' (KaTeX) and '|' (edge labels).
 _FLOW_SPECIALS = _JOURNEY_SPECIALS | set('"&>`$|')
-# Mermaid writes entity codes as U+FB02 U+00B0 (U+00B0) ... U+00B6 U+00DF while it parses and turns
-# them back into '&...;' in the SVG it returns; an HTML label is decoded once more, so these
+# Mermaid holds entity codes as U+FB02 U+00B0 (U+00B0) ... U+00B6 U+00DF while it parses and
+# turns them into '&...;' in the SVG it returns; an HTML label is decoded once more, so these
 # pairs cannot stay literal there (in journey text, escaping one character of each is enough).
 _MARKERS = re.compile("\ufb02(?=\u00b0)|\u00b6(?=\u00df)")
 _NAMED = {'"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;"}
@@ -127,8 +130,8 @@ class _Writer:
             shown = _MARKERS.sub(lambda m: m.group(0) + "\u2060", shown)
             self.note(
                 where,
-                f"{what} {_clip(raw)}: a word joiner (U+2060) written inside its "
-                "'\ufb02\u00b0' or '\u00b6\u00df', which Mermaid would read as its own entity markers",
+                f"{what} {_clip(raw)}: a word joiner (U+2060) written inside its U+FB02 U+00B0 "
+                "or U+00B6 U+00DF, which Mermaid would read as its own entity markers",
             )
         out = "".join(_code(ch) if ch in specials else ch for ch in shown)
         if out != shown:
@@ -327,6 +330,12 @@ def mermaid_flowchart(journey: Journey, analysis: JourneyAnalysis | None = None)
         label = f'|"{" · ".join(parts)}"|' if parts else ""
         lines.append(f"  {node[t.source]} {arrow}{label} {node[t.target]}")
     lines += styles
+    if len(list(journey.transitions())) > MAX_EDGES:
+        w.note(
+            None,
+            f"{len(list(journey.transitions()))} edges, more than Mermaid's default maxEdges "
+            f"({MAX_EDGES}); raise maxEdges where it is rendered",
+        )
     return _finish(w, lines)
 
 
