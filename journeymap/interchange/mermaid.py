@@ -20,8 +20,10 @@ from typing import NamedTuple
 
 from journeymap.analysis.engine import analyze
 from journeymap.analysis.types import JourneyAnalysis
+from journeymap.catalog import risk_factors
 from journeymap.model import Journey, Location
 from journeymap.render.escape import clean_text
+from journeymap.render.themes import THEMES
 
 __all__ = [
     "MAX_EDGES",
@@ -283,15 +285,17 @@ def _share(share: float) -> str:
     return f"{pct:.0f}%" if pct >= 9.95 or pct == 0 else f"{pct:.1f}%"
 
 
-HANDOFF_STYLE = "stroke:#d35400,stroke-width:3px"
-RISKY_STYLE = "stroke:#c0392b,stroke-width:4px"
+# our diagrams' colours (default theme): risky handoffs vermillion, the other handoffs blue
+HANDOFF_STYLE = f"stroke:{THEMES['default'].handoff},stroke-width:3px"
+RISKY_STYLE = f"stroke:{THEMES['default'].risky},stroke-width:4px"
 
 
 def mermaid_flowchart(journey: Journey, analysis: JourneyAnalysis | None = None) -> MermaidExport:
     """A Mermaid ``flowchart LR``: a subgraph per function (lane order), a node per touchpoint,
     an edge per transition. Handoff edges are thick and labelled ``handoff N`` with N their rank
     by risk from :func:`~journeymap.analysis.engine.analyze` (1 = riskiest, as in our diagrams);
-    risky ones (a risk rule hits them) are red. Shares label edges where customers split."""
+    risky ones (a risk factor hits them) are vermillion, the others blue, as in our diagrams.
+    Shares label the edges where customers split."""
     analysis = analysis or analyze(journey)
     w = _Writer(journey)
     handoffs = {(h.source, h.target): h for h in analysis.handoffs}
@@ -323,7 +327,8 @@ def mermaid_flowchart(journey: Journey, analysis: JourneyAnalysis | None = None)
         handoff = handoffs.get(t.key)
         if handoff is not None:
             parts.append(f"handoff {handoff.number}")
-            styles.append(f"  linkStyle {index} {RISKY_STYLE if handoff.rules else HANDOFF_STYLE}")
+            risky = bool(risk_factors(handoff.rules))
+            styles.append(f"  linkStyle {index} {RISKY_STYLE if risky else HANDOFF_STYLE}")
         if len(source.next) > 1:
             parts.append(_share(t.share if t.share is not None else 1.0 / len(source.next)))
         arrow = "==>" if handoff is not None else "-->"

@@ -143,7 +143,9 @@ def test_flowchart_draws_functions_touchpoints_and_numbered_handoffs() -> None:
     analysis = analyze(journey)
     rank = {(h.source, h.target): h.number for h in analysis.handoffs}
     assert sorted(rank.values()) == [1, 2, 3, 4, 5]
-    red = "stroke:#c0392b,stroke-width:4px"  # every handoff here hits a risk rule (worked example)
+    # every handoff here hits a risk factor (tests/data/worked/broadband.md: JM104 on each):
+    # vermillion (#C15400), as the default theme draws risky handoffs
+    red = "stroke:#C15400,stroke-width:4px"
     assert mermaid_flowchart(journey).text == (
         "flowchart LR\n"
         "  accTitle: Broadband installation\n"
@@ -206,3 +208,22 @@ def test_cli_prints_notes_on_stderr_and_the_diagram_on_stdout(tmp_path: Path) ->
     assert flow.exit_code == 0
     assert flow.stdout == export(load_journey(BROADBAND), "mermaid-flowchart")
     assert flow.stderr == ""
+
+
+def test_flowchart_handoffs_without_risk_factor_are_blue() -> None:
+    # same channel and system on both sides, an owner, no wait: only JM100 (informational)
+    text = """\
+journeymap: 1
+title: Calm
+functions: {a: {name: A}, b: {name: B}}
+systems: {crm: {name: CRM}}
+stages: [s]
+touchpoints:
+  one: {name: One, stage: s, function: a, channel: web, systems: [crm], emotion: 3, next: [{to: two, owner: b}]}
+  two: {name: Two, stage: s, function: b, channel: web, systems: [crm], emotion: 3}
+"""
+    journey = load_journey_text(text, "calm.yaml")
+    assert [h.rules for h in analyze(journey).handoffs] == [()]
+    lines = mermaid_flowchart(journey).text.splitlines()
+    assert '  tp_one ==>|"handoff 1"| tp_two' in lines
+    assert "  linkStyle 0 stroke:#0072B2,stroke-width:3px" in lines
