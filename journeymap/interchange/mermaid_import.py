@@ -288,14 +288,15 @@ def _prepare(source: _Source) -> tuple[_Text, str | None]:
 
 def _tokens(t: _Text, source: _Source) -> list[_Token]:
     states = ["INITIAL"]
-    pos = 0
+    pos = opened = 0
     result: list[_Token] = []
     while True:
         rules = _RULES[states[-1]]
         if pos >= len(t.s):
-            if states[-1] == "acc_descr_multiline":  # Mermaid reads to the end when '}' is missing
-                states.pop()
-                result.append(_Token("acc_descr_multiline_value", "", len(source.text)))
+            if states[-1] == "acc_descr_multiline":
+                raise source.fail(
+                    opened, "'accDescr {' is not closed", "end the description with a line '}'"
+                )
             result.append(_Token("EOF", "", len(source.text)))
             return result
         for pattern, token, state in rules:
@@ -309,6 +310,7 @@ def _tokens(t: _Text, source: _Source) -> list[_Token]:
                 states.pop()
             elif state is not None:
                 states.append(state)
+                opened = offset
             pos = m.end()
             break
         else:  # only an empty match is left (a state whose rules all need text)

@@ -231,6 +231,7 @@ READ_ALIKE = {
     "no-section-no-actor": "journey\n  Wake up: 3\n  section Day\n    Work: 2: Me, You ,Them\n",
     "crlf-and-tags": 'journey\r\n  section S\r\n    Tag <b class="x">: 2: Ops\r\n    x: 1: A: ignored\r\n',
     "case": "journey\n  TITLE Shout\n  SECTION Loud\n    Task: 4: Me\n",
+    "one-line-description": "journey\n  accDescr: Short: really\n  section S\n    T: 3: Me\n",
 }
 # Diagrams both refuse.
 REFUSED = {
@@ -239,6 +240,7 @@ REFUSED = {
     "journey-task": "journey\n  section A\n    journey planning: 3: Me\n",
     "semicolon": "journey\n  section A\n    T: 3: Me; x\n",
     "colon-first": "journey\n  section A\n    : 3: Me\n",
+    "unclosed-description": "journey\n  section S\n    T: 3: Me\n  accDescr {\n  to the end\n",
     "upper-keyword": "JOURNEY\n  section A\n    T: 3: Me\n",
 }
 
@@ -256,6 +258,10 @@ def test_import_reads_diagrams_as_mermaid_does(mermaid_page: Any, name: str) -> 
         assert out["title"] == [journey.title]
     else:  # Mermaid shows none: ours is made from the file name, and says so
         assert "title: made from the file name" in yaml_text
+    if out["accDescr"] is not None:  # each line trimmed in the journey file
+        assert " ".join(out["accDescr"].split()) == " ".join((journey.description or "").split())
+    else:
+        assert journey.description is None
     tps = list(journey.touchpoints.values())
     assert [t["name"] for t in out["tasks"]] == [t.name for t in tps]
     assert [5 - (t["cy"] - 300) / 30 for t in out["tasks"]] == [t.emotion for t in tps]

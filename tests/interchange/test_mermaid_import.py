@@ -200,6 +200,10 @@ def test_round_trip_keeps_names_stages_scores_and_functions(path: Path) -> None:
             "d.mmd:2:10: error: frontmatter is not valid YAML",
         ),
         ("journey\n  title Empty\n", "d.mmd:3:1: error: the diagram has no tasks"),
+        (
+            "journey\n  section S\n    T: 3: Me\n  accDescr {\n  to the end\n",
+            "d.mmd:4:3: error: 'accDescr {' is not closed; end the description with a line '}'",
+        ),
     ],
 )
 def test_errors_cite_line_and_column(text: str, expected: str) -> None:
