@@ -31,7 +31,22 @@ ROOT = Path(__file__).resolve().parents[2]
 MERMAID_JS = ROOT / "tests" / "js" / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 HOSTILE = ROOT / "tests" / "data" / "interchange" / "mermaid-hostile.yaml"
 JOURNEYS = sorted(p for p in (ROOT / "journeys").glob("*.yaml") if p.name != "organisation.yaml")
-CASES = [*JOURNEYS, HOSTILE, ROOT / "tests" / "data" / "interchange" / "broadband.yaml"]
+BROADBAND = ROOT / "tests" / "data" / "interchange" / "broadband.yaml"
+CASES = [*JOURNEYS, HOSTILE, BROADBAND, "adversarial"]
+
+
+def load_case(path: Path | str, tmp_path: Path) -> Journey:
+    """A case by path; "adversarial" is tests/test_adversarial.py's hostile journey (the
+    corpus's names: DOT injection, script and SVG tags, comment ends, IMG, template, javascript:
+    link, 'C:\\dir\\', 'Login:Page', a right-to-left override)."""
+    if path == "adversarial":
+        from tests.test_adversarial import HOSTILE_YAML
+
+        source = tmp_path / "hostile.yaml"
+        source.write_text(HOSTILE_YAML, encoding="utf-8")
+        return load_journey(source)
+    return load_journey(path)
+
 
 RENDER = r"""
 async (text) => {
@@ -123,9 +138,9 @@ def by_stage(journey: Journey) -> list[Any]:
     return [t for s in journey.stages for t in journey.touchpoints.values() if t.stage == s.id]
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
-def test_mermaid_reads_our_journey_back(mermaid_page: Any, path: Path) -> None:
-    journey = load_journey(path)
+@pytest.mark.parametrize("path", CASES, ids=lambda p: getattr(p, "stem", p))
+def test_mermaid_reads_our_journey_back(mermaid_page: Any, path: Path, tmp_path: Path) -> None:
+    journey = load_case(path, tmp_path)
     out = render(mermaid_page, mermaid_journey(journey).text)
     assert out["type"] == "journey"
     assert out["title"] == [shown(journey.title)]
@@ -147,9 +162,9 @@ def test_mermaid_reads_our_journey_back(mermaid_page: Any, path: Path) -> None:
         assert section["x0"] - 0.5 <= task["box"]["x0"] and task["box"]["x1"] <= section["x1"] + 0.5
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
-def test_mermaid_reads_our_flowchart_back(mermaid_page: Any, path: Path) -> None:
-    journey = load_journey(path)
+@pytest.mark.parametrize("path", CASES, ids=lambda p: getattr(p, "stem", p))
+def test_mermaid_reads_our_flowchart_back(mermaid_page: Any, path: Path, tmp_path: Path) -> None:
+    journey = load_case(path, tmp_path)
     analysis = analyze(journey)
     out = render(mermaid_page, mermaid_flowchart(journey, analysis).text)
     assert out["type"] == "flowchart-v2"
@@ -197,9 +212,10 @@ ELEMENTS = r"""
 """
 
 
-def test_hostile_names_stay_text(mermaid_page: Any) -> None:
+@pytest.mark.parametrize("path", [HOSTILE, "adversarial"], ids=lambda p: getattr(p, "stem", p))
+def test_hostile_names_stay_text(mermaid_page: Any, path: Path, tmp_path: Path) -> None:
     """The tags, handlers and icons in the names become no elements or attributes."""
-    journey = load_journey(HOSTILE)
+    journey = load_case(path, tmp_path)
     for text in (mermaid_journey(journey).text, mermaid_flowchart(journey).text):
         render(mermaid_page, text)
         found = mermaid_page.evaluate(ELEMENTS)
