@@ -15,10 +15,11 @@ from journeymap.cli._common import emit, report_errors
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["mermaid", "csv", "json"]),
+    type=click.Choice(["mermaid", "mermaid-flowchart", "csv", "json"]),
     default="mermaid",
     show_default=True,
-    help="mermaid: a Mermaid journey diagram; csv: the touchpoint table; "
+    help="mermaid: a Mermaid journey diagram; mermaid-flowchart: a Mermaid flowchart, a "
+    "subgraph per function, handoffs numbered by risk; csv: the touchpoint table; "
     "json: the journey model as data.",
 )
 @click.option(
@@ -31,9 +32,17 @@ from journeymap.cli._common import emit, report_errors
 def export_command(file: Path, fmt: str, output: Path | None) -> None:
     """Export the journey FILE to another tool's format."""
     from journeymap.interchange import export
+    from journeymap.interchange.mermaid import NOTED_EXPORTS
     from journeymap.project import read_journey
 
-    emit(export(read_journey(file), fmt), str(output) if output else None)
+    journey = read_journey(file)
+    if fmt in NOTED_EXPORTS:
+        text, notes = NOTED_EXPORTS[fmt](journey)
+    else:
+        text, notes = export(journey, fmt), ()
+    emit(text, str(output) if output else None)
+    for note in notes:
+        click.echo(note, err=True)
 
 
 @click.command("import")
@@ -45,14 +54,25 @@ def export_command(file: Path, fmt: str, output: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The journey file to write (refuses to overwrite one).",
 )
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "mermaid"]),
+    help="csv: a touchpoint table; mermaid: a Mermaid journey diagram "
+    "(default: mermaid for .mmd and .mermaid files, else csv).",
+)
 @click.option("--title", help="Journey title (default: the table's file name).")
 @click.option("--uses", help="Organisation file the journey shares, relative to OUTPUT.")
 @report_errors
-def import_command(table: Path, output: Path, title: str | None, uses: str | None) -> None:
-    """Import a touchpoint table (CSV) into a journey file, validated before it is written.
+def import_command(
+    table: Path, output: Path, fmt: str | None, title: str | None, uses: str | None
+) -> None:
+    """Import a touchpoint table (CSV) or a Mermaid journey into a journey file, validated.
 
-    Columns: id, name, stage, function, channel, systems, emotion, entry, volume, asks, next,
-    outcome; lists separated by ';', next items as 'target' or 'target:share'.
+    CSV columns: id, name, stage, function, channel, systems, emotion, entry, volume, asks,
+    next, outcome; lists separated by ';', next items as 'target' or 'target:share'. Mermaid:
+    sections become stages, tasks touchpoints, scores emotions, the first actor the function.
     """
     from journeymap.atomic import write_text_atomic
     from journeymap.errors import UsageError
@@ -73,7 +93,16 @@ def import_command(table: Path, output: Path, title: str | None, uses: str | Non
             f"not UTF-8 text ({err.reason})",
             "save the table as CSV UTF-8",
         ) from None
-    yaml_text = import_csv(text, str(table), title or table.stem.replace("-", " ").title(), uses)
+    if (fmt or ("mermaid" if table.suffix.lower() in (".mmd", ".mermaid") else "csv")) == "mermaid":
+        from journeymap.interchange import import_mermaid
+
+        if uses:
+            raise UsageError("--uses applies to csv tables; a Mermaid journey names its actors")
+        yaml_text = import_mermaid(text, str(table), title)
+    else:
+        yaml_text = import_csv(
+            text, str(table), title or table.stem.replace("-", " ").title(), uses
+        )
     read_journey(output, text=yaml_text)  # validated as the journey it will be
     write_text_atomic(output, yaml_text, overwrite=False)
     click.echo(f"wrote {output}")

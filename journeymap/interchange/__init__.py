@@ -8,19 +8,30 @@ a journey file.
 from collections.abc import Callable
 
 from journeymap.interchange.csv_table import export_csv, import_csv
-from journeymap.interchange.mermaid import export_mermaid
+from journeymap.interchange.mermaid import export_mermaid, export_mermaid_flowchart
+from journeymap.interchange.mermaid_import import import_mermaid
 from journeymap.interchange.plain import export_json
 from journeymap.model import Journey
 
-EXPORT_FORMATS = ("mermaid", "csv", "json")
+EXPORT_FORMATS = ("mermaid", "mermaid-flowchart", "csv", "json")
 
-__all__ = ["EXPORT_FORMATS", "export", "export_csv", "export_json", "export_mermaid", "import_csv"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "export",
+    "export_csv",
+    "export_json",
+    "export_mermaid",
+    "export_mermaid_flowchart",
+    "import_csv",
+    "import_mermaid",
+]
 
 
 def export(journey: Journey, fmt: str) -> str:
     """The journey in format ``fmt`` (one of :data:`EXPORT_FORMATS`)."""
     exporters: dict[str, Callable[[Journey], str]] = {
         "mermaid": export_mermaid,
+        "mermaid-flowchart": export_mermaid_flowchart,
         "csv": export_csv,
         "json": export_json,
     }

@@ -1,4 +1,4 @@
-"""Export to Mermaid/CSV/JSON and import from CSV, on real files through the library and CLI."""
+"""Export to CSV/JSON and import from CSV (Mermaid: test_mermaid.py), on real files through the library and CLI."""
 
 from __future__ import annotations
 
@@ -10,35 +10,11 @@ from click.testing import CliRunner
 
 from journeymap.cli import main
 from journeymap.errors import InputError
-from journeymap.interchange import export_csv, export_json, export_mermaid, import_csv
+from journeymap.interchange import export_csv, export_json, import_csv
 from journeymap.load import load_journey, load_journey_text
 
 DATA = Path(__file__).parent.parent / "data" / "interchange"
 BROADBAND = DATA / "broadband.yaml"
-
-
-def test_mermaid_lists_stages_as_sections_with_emotion_scores_and_functions() -> None:
-    journey = load_journey(BROADBAND)
-    choose, install, live = (stage.name for stage in journey.stages)
-    assert export_mermaid(journey) == (
-        "journey\n"
-        "  title Broadband installation\n"
-        f"  section {choose}\n"
-        "    Online offer: 4: Marketing\n"
-        "    Sales call: 3: Telesales\n"
-        f"  section {install}\n"
-        "    Engineer visit: 2: Field engineering\n"
-        "    Call care about a fault: 1: Customer care\n"
-        f"  section {live}\n"
-        "    Satisfaction survey: 2: Marketing\n"
-        "    Working broadband: 5: Field engineering\n"
-    )
-
-
-def test_mermaid_neutralises_its_own_syntax_in_names() -> None:
-    text = BROADBAND.read_text().replace("name: Online offer", 'name: "Offer: 50% off; #1"')
-    journey = load_journey_text(text, str(BROADBAND))
-    assert "    Offer 50 off 1: 4: Marketing\n" in export_mermaid(journey)
 
 
 def _table_view(journey):  # the fields a touchpoint table carries
@@ -150,9 +126,3 @@ def test_export_cli_writes_json_model(tmp_path: Path) -> None:
     assert list(data["touchpoints"]) == ["offer", "call", "visit", "care-call", "survey", "happy"]
     assert data["touchpoints"]["call"]["next"][0]["wait_hours"] == 5 * 24
     assert out.read_text() == export_json(load_journey(BROADBAND))
-
-
-def test_mermaid_drops_bidi_overrides_and_controls() -> None:
-    text = BROADBAND.read_text().replace("name: Online offer", 'name: "Offer\\u202e evil\\0"')
-    journey = load_journey_text(text, str(BROADBAND))
-    assert "    Offer evil\ufffd: 4: Marketing\n" in export_mermaid(journey)
