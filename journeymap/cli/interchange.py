@@ -15,11 +15,11 @@ from journeymap.cli._common import emit, report_errors
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["mermaid", "csv", "json"]),
+    type=click.Choice(["mermaid", "csv", "json", "bpmn"]),
     default="mermaid",
     show_default=True,
     help="mermaid: a Mermaid journey diagram; csv: the touchpoint table; "
-    "json: the journey model as data.",
+    "json: the journey model as data; bpmn: BPMN 2.0 XML with a lane per function.",
 )
 @click.option(
     "-o",
@@ -49,9 +49,10 @@ def export_command(file: Path, fmt: str, output: Path | None) -> None:
 @click.option("--uses", help="Organisation file the journey shares, relative to OUTPUT.")
 @report_errors
 def import_command(table: Path, output: Path, title: str | None, uses: str | None) -> None:
-    """Import a touchpoint table (CSV) into a journey file, validated before it is written.
+    """Import a touchpoint table (CSV) or a BPMN 2.0 file (.bpmn, .xml: lanes become functions,
+    tasks touchpoints) into a journey file, validated before it is written.
 
-    Columns: id, name, stage, function, channel, systems, emotion, entry, volume, asks, next,
+    Table columns: id, name, stage, function, channel, systems, emotion, entry, volume, asks, next,
     outcome; lists separated by ';', next items as 'target' or 'target:share'.
     """
     from journeymap.atomic import write_text_atomic
@@ -73,7 +74,12 @@ def import_command(table: Path, output: Path, title: str | None, uses: str | Non
             f"not UTF-8 text ({err.reason})",
             "save the table as CSV UTF-8",
         ) from None
-    yaml_text = import_csv(text, str(table), title or table.stem.replace("-", " ").title(), uses)
+    if table.suffix.lower() in (".bpmn", ".xml"):
+        from journeymap.interchange import import_bpmn
+
+        yaml_text = import_bpmn(text, str(table), title)
+    else:
+        yaml_text = import_csv(text, str(table), title or table.stem.replace("-", " ").title(), uses)
     read_journey(output, text=yaml_text)  # validated as the journey it will be
     write_text_atomic(output, yaml_text, overwrite=False)
     click.echo(f"wrote {output}")
