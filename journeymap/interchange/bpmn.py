@@ -17,8 +17,9 @@ between columns, flows are routed orthogonally through channels kept free of sha
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from journeymap.durations import UNIT_HOURS
@@ -370,10 +371,11 @@ class _Layout:
     column: dict[str, int]  # touchpoint id -> column
     channel_x: dict[int, float]  # gap index (-1 = before column 0) -> channel centre
     boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # x0 y0 x1 y1
+    groups: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
 
 
 def _grid_positions(
-    journey: Journey, renderer: str
+    journey: Journey, renderer: str, timeout: float | None
 ) -> tuple[dict[str, tuple[float, float]], list[tuple[str, float, float]]]:
     """Pass 1 of the journey view: each touchpoint's centre and each lane's top and bottom, in
     Graphviz points (y up)."""
@@ -384,7 +386,9 @@ def _grid_positions(
     from journeymap.render.themes import get_theme
 
     grid = build_journey_graph(analyze(journey), get_theme("default"))
-    layout = parse_layout(render(grid.layout_dot(), fmt="json0", renderer=renderer))
+    layout = parse_layout(
+        render(grid.layout_dot(), fmt="json0", renderer=renderer, timeout=timeout)
+    )
     objects = layout.get("objects", [])
     assert isinstance(objects, list)
     pos: dict[str, tuple[float, float]] = {}
@@ -407,9 +411,9 @@ def _grid_positions(
     return centres, lanes
 
 
-def _layout(process: _Process, renderer: str, node_h: float) -> _Layout:
+def _layout(process: _Process, renderer: str, timeout: float | None, node_h: float) -> _Layout:
     journey = process.journey
-    centres, bands = _grid_positions(journey, renderer)
+    centres, bands = _grid_positions(journey, renderer, timeout)
     scale = TASK_H / node_h  # our boxes are node_h points tall; BPMN tasks 80 px
     top_pt = max(y1 for _, _, y1 in bands)
 
@@ -472,6 +476,13 @@ def _layout(process: _Process, renderer: str, node_h: float) -> _Layout:
         else (pool_x, TOP, pool_w, TASK_H)
     )
     layout = _Layout(lanes, pool, column, channel_x)
+    for stage in journey.stages:  # a group over the stage's columns, between the channels
+        cols = [column[tp.id] for tp in tps.values() if tp.stage == stage.id]
+        if cols:
+            x0 = channel_x[min(cols) - 1] + CHANNEL / 2 + PAD / 2
+            x1 = channel_x[max(cols)] - CHANNEL / 2 - PAD / 2
+            box = (round(x0), pool[1] + 4, round(x1 - x0), pool[3] - 8)
+            layout.groups.append((stage.id, box))
 
     for node in process.nodes.values():
         c = column[node.touchpoint]
@@ -544,7 +555,7 @@ def _route(process: _Process, layout: _Layout) -> None:
             if not free(edge_y, xb, exit_x):
                 xa = offset(c_s - 1)
                 points.append((xa, edge_y))
-                corridor = _corridor(layout, free, edge_y, approach_y, xa, xb, lane_edges)
+                corridor = _corridor(layout, edge_y, approach_y, xa, xb, lane_edges)
                 points += [(xa, corridor), (xb, corridor)]
             else:
                 points.append((xb, edge_y))
@@ -561,7 +572,7 @@ def _route(process: _Process, layout: _Layout) -> None:
             else:
                 points = [start, (xa, s_cy)]
             if c_t != c_s:
-                corridor = _corridor(layout, free, level, approach_y, xa, xb, lane_edges)
+                corridor = _corridor(layout, level, approach_y, xa, xb, lane_edges)
                 points += [(xa, corridor), (xb, corridor)]
         points.append((xb, approach_y))
         if from_top:
@@ -572,7 +583,6 @@ def _route(process: _Process, layout: _Layout) -> None:
 
 def _corridor(
     layout: _Layout,
-    free: Callable[[float, float, float], bool],
     y_from: float,
     y_to: float,
     xa: float,
@@ -582,15 +592,26 @@ def _corridor(
     """The height at which a flow crosses from channel ``xa`` to channel ``xb`` touching no
     shape, with the least climbing: rows, gaps between rows and lane borders are candidates."""
     top, bottom = layout.pool[1], layout.pool[1] + layout.pool[3]
+    lo, hi = min(xa, xb), max(xa, xb)
+    blocked = sorted((b[1] - 3, b[3] + 3) for b in layout.boxes if b[0] - 3 < hi and lo < b[2] + 3)
+    merged: list[list[float]] = []
+    for y0, y1 in blocked:  # open intervals: a shared end point stays free
+        if merged and y0 < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], y1)
+        else:
+            merged.append([y0, y1])
+    starts = [m[0] for m in merged]
+
+    def free(y: float) -> bool:
+        k = bisect.bisect_left(starts, y) - 1
+        return k < 0 or not merged[k][0] < y < merged[k][1]
+
     candidates = {y_from, y_to, top + 3, bottom - 3, *lane_edges}
-    for b in layout.boxes:
-        candidates.update((b[1] - 3, b[3] + 3))
-    choices = sorted(
-        (abs(y_from - y) + abs(y - y_to), y)
-        for y in candidates
-        if top < y < bottom and free(y, xa, xb)
-    )
-    return choices[0][1] if choices else bottom - 3
+    candidates.update(y for pair in merged for y in pair)
+    for _cost, y in sorted((abs(y_from - y) + abs(y - y_to), y) for y in candidates):
+        if top < y < bottom and free(y):
+            return y
+    return bottom - 3
 
 
 def _simplify(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -661,18 +682,18 @@ def _bounds(x: float, y: float, w: float, h: float) -> str:
     )
 
 
-def export_bpmn(journey: Journey, renderer: str = "auto") -> str:
+def export_bpmn(journey: Journey, renderer: str = "auto", timeout: float | None = None) -> str:
     """BPMN 2.0 XML of ``journey``, laid out (BPMN DI) from the journey view's grid.
 
-    ``renderer`` is the Graphviz that lays out the grid (see
-    :func:`journeymap.render.render_dot`). Deterministic: the same journey gives the same bytes.
-    """
+    ``renderer`` and ``timeout`` are the Graphviz that lays out the grid and its time limit, as
+    for :func:`journeymap.render.render_dot`. Deterministic: the same journey gives the same
+    bytes."""
     from journeymap import __version__
     from journeymap.render._grid import metrics_for
     from journeymap.render.themes import get_theme
 
     process = _Process(journey)
-    layout = _layout(process, renderer, metrics_for(get_theme("default")).node_h)
+    layout = _layout(process, renderer, timeout, metrics_for(get_theme("default")).node_h)
     jid = journey.id
     names = {f.id: f.name for f in journey.lanes()}
     out = [
@@ -719,7 +740,20 @@ def export_bpmn(journey: Journey, renderer: str = "auto") -> str:
     out.append("    </bpmn:laneSet>\n")
     out.extend(_node_xml(node) for node in process.nodes.values())
     out.extend(_flow_xml(flow) for flow in process.flows)
+    out.extend(
+        "      "
+        + _el("bpmn:group", [("id", f"Group_{sid}"), ("categoryValueRef", f"Stage_{sid}")])
+        + "\n"
+        for sid, _ in layout.groups
+    )
     out.append("  </bpmn:process>\n")
+    if layout.groups:
+        stage_names = {stage.id: stage.name for stage in journey.stages}
+        values = "".join(
+            _el("bpmn:categoryValue", [("id", f"Stage_{sid}"), ("value", stage_names[sid])])
+            for sid, _ in layout.groups
+        )
+        out.append("  " + _el("bpmn:category", [("id", f"Category_{jid}_stages")], values) + "\n")
 
     out.append(f'  <bpmndi:BPMNDiagram id="Diagram_{jid}" name="{_attr(journey.title)}">\n')
     out.append(f'    <bpmndi:BPMNPlane id="Plane_{jid}" bpmnElement="Collaboration_{jid}">\n')
@@ -748,6 +782,16 @@ def export_bpmn(journey: Journey, renderer: str = "auto") -> str:
                     ("isHorizontal", "true"),
                 ],
                 _bounds(px + POOL_LABEL, y0, pw - POOL_LABEL, y1 - y0),
+            )
+            + "\n"
+        )
+    for sid, box in layout.groups:
+        out.append(
+            "      "
+            + _el(
+                "bpmndi:BPMNShape",
+                [("id", f"Group_{sid}_di"), ("bpmnElement", f"Group_{sid}")],
+                _bounds(*box),
             )
             + "\n"
         )

@@ -227,6 +227,29 @@ class _Reader:
                 "export the process, not only a diagram",
             )
         self.pool_names = pool_names
+        di = "{" + NS["bpmndi"] + "}"
+        dc = "{" + NS["dc"] + "}"
+        self.bounds: dict[str, tuple[float, float, float, float]] = {}
+        for shape in root.iter(f"{di}BPMNShape"):
+            b = shape.find(f"{dc}Bounds")
+            values = (
+                [_number(b.get(k)) for k in ("x", "y", "width", "height")] if b is not None else []
+            )
+            if len(values) == 4 and all(v is not None for v in values):
+                x, y, w, h = (float(v or 0.0) for v in values)
+                self.bounds[shape.get("bpmnElement", "")] = (x, y, x + w, y + h)
+        category = {v.get("id", ""): v.get("value", "") for v in root.iter(f"{B}categoryValue")}
+        self.groups: list[tuple[str, tuple[float, float, float, float]]] = sorted(
+            (
+                (
+                    category.get(g.get("categoryValueRef", ""), "") or g.get("id", ""),
+                    self.bounds[g.get("id", "")],
+                )
+                for g in root.iter(f"{B}group")
+                if g.get("id", "") in self.bounds
+            ),
+            key=lambda item: (item[1][0], item[1][1]),
+        )
         for process in self.processes:
             pname = (
                 pool_names.get(process.get("id", ""), "") or process.get("name", "") or "Process"
@@ -399,6 +422,17 @@ def import_bpmn(text: str, path: str, title: str | None = None) -> str:
     if channels:
         doc["channels"] = channels
     stages = [(s.get("id", ""), s.get("name") or s.get("id", "")) for s in jm.findall(f"{JM}stage")]
+    group_stage: dict[str, str] = {}  # task id -> stage id, from the groups drawn around tasks
+    if not stages and reader.groups:
+        stage_ids_made = _Ids()
+        for name, (x0, y0, x1, y1) in reader.groups:
+            sid = stage_ids_made.make(None, name)
+            stages.append((sid, name))
+            for task in reader.tasks:
+                box = reader.bounds.get(task.id)
+                if box and x0 <= (box[0] + box[2]) / 2 <= x1 and y0 <= (box[1] + box[3]) / 2 <= y1:
+                    group_stage.setdefault(task.id, sid)
+        notes.append("stages from the groups drawn around tasks, left to right")
     if not stages:
         stages = [("process", doc["title"])]
         notes.append("the BPMN has no stages: every touchpoint is in one stage, 'process'")
@@ -435,7 +469,7 @@ def import_bpmn(text: str, path: str, title: str | None = None) -> str:
         ext = ext_of[task.id]
         e = ext if ext is not None else ET.Element("none")
         tp_id = tp_of[task.id]
-        stage = e.get("stage")
+        stage = e.get("stage") or group_stage.get(task.id)
         if stage is None or stage not in stage_ids:
             preds = [stage_of[p] for p in incoming[task.id] if p in stage_of]
             stage = preds[0] if preds else stage_ids[0]

@@ -207,7 +207,13 @@ def test_geometry_lanes_shapes_and_edges(
         el.get("id"): el
         for el in process
         if el.tag
-        not in (f"{B}laneSet", f"{B}sequenceFlow", f"{B}documentation", f"{B}extensionElements")
+        not in (
+            f"{B}laneSet",
+            f"{B}sequenceFlow",
+            f"{B}documentation",
+            f"{B}extensionElements",
+            f"{B}group",
+        )
     }
     assert set(flow_nodes) <= set(shapes)
     members = [ref.text for lane in lanes for ref in lane.findall(f"{B}flowNodeRef")]
@@ -234,6 +240,19 @@ def test_geometry_lanes_shapes_and_edges(
     ordered = [spans[k] for k in sorted(spans)]
     for left, right in zip(ordered, ordered[1:], strict=False):
         assert max(left) < min(right)
+    # each stage a group around its touchpoints, groups side by side inside the pool
+    groups = [shapes[g.get("id")] for g in process.findall(f"{B}group")]
+    values = {v.get("id"): v.get("value") for v in root.iter(f"{B}categoryValue")}
+    assert [values[g.get("categoryValueRef")] for g in process.findall(f"{B}group")] == [
+        xml_safe(s.name)
+        for s in journey.stages
+        if any(t.stage == s.id for t in journey.touchpoints.values())
+    ]
+    for tp in journey.touchpoints.values():
+        assert _inside(shapes[f"Task_{tp.id}"], shapes[f"Group_{tp.stage}"])
+    for left, right in zip(groups, groups[1:], strict=False):
+        assert left[2] < right[0]
+    assert all(_inside(g, pool) for g in groups)
 
     node_shapes = {key: box for key, box in shapes.items() if key in flow_nodes}
     edges = {e.get("bpmnElement"): e for e in root.iter(f"{DI}BPMNEdge")}
@@ -252,6 +271,28 @@ def test_geometry_lanes_shapes_and_edges(
             assert a[0] == b[0] or a[1] == b[1], (flow.get("id"), a, b)  # orthogonal
             for key, box in node_shapes.items():  # flows go round every shape
                 assert not _crosses(a, b, box), (flow.get("id"), key, a, b)
+
+
+def test_bpmnlint_agrees_with_the_analysis_on_an_unreachable_touchpoint(tmp_path: Path) -> None:
+    """JM301: t3 has no way in, so its task has no incoming flow: an implicit start to bpmnlint,
+    the one report on this journey."""
+    source = tmp_path / "unreachable.yaml"
+    source.write_text(
+        "journeymap: 1\nstages: [s]\nfunctions: {a: {name: A}, b: {name: B}}\ntouchpoints:\n"
+        "  t1: {stage: s, function: a, entry: true, next: [t2]}\n"
+        "  t2: {stage: s, function: b, outcome: done}\n"
+        "  t3: {stage: s, function: b, next: [t2]}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "unreachable.bpmn"
+    out.write_text(export_bpmn(read_journey(source)), encoding="utf-8")
+    report = run_clients([out])[str(out)]
+    assert report["warnings"] == []
+    assert report["lint"] == {
+        "no-implicit-start": [
+            {"id": "Task_t3", "message": "Element is an implicit start", "category": "error"}
+        ]
+    }
 
 
 def test_export_is_deterministic_and_ids_are_ncnames(

@@ -5,6 +5,7 @@ and cross-lane flows counted as handoffs; XML bombs and external entities are re
 from __future__ import annotations
 
 import dataclasses
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
@@ -63,6 +64,44 @@ def test_every_example_round_trips_with_the_same_analysis(path: Path, tmp_path: 
             dataclasses.replace(t, location=tp.location) for t in tp.next
         ]
     assert [e.id for e in back.entries()] == [e.id for e in journey.entries()]
+
+
+def test_without_extensions_the_diagram_alone_keeps_lanes_stages_and_handoffs(
+    tmp_path: Path,
+) -> None:
+    """Strip every jm: extension from an export (a modeller's plain BPMN): lanes still give the
+    functions, the stage groups the stages, the flows the same handoffs."""
+    journey = read_journey(ROOT / "journeys" / "claims-before.yaml")
+    root = ET.fromstring(export_bpmn(journey))
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag == f"{{{MODEL}}}extensionElements":
+                parent.remove(child)
+    plain = ET.tostring(root, encoding="unicode")
+    assert "urn:journeymap:bpmn:1" not in plain
+    yaml_text = import_bpmn(plain, str(tmp_path / "plain.bpmn"))
+    assert "stages from the groups drawn around tasks" in yaml_text
+    back = read_journey(tmp_path / "plain.yaml", text=yaml_text)
+    name = {tp.id: tp.name for tp in journey.touchpoints.values()}
+    back_name = {tp.id: tp.name for tp in back.touchpoints.values()}
+    assert sorted(back_name.values()) == sorted(name.values())  # names are unique here
+    stage_name = {s.id: s.name for s in journey.stages}
+    back_stage = {s.id: s.name for s in back.stages}
+    function_name = {f.id: f.name for f in journey.lanes()}
+    back_function = {f.id: f.name for f in back.functions.values()}
+    assert sorted(
+        (back_name[t.id], back_stage[t.stage], back_function[t.function])
+        for t in back.touchpoints.values()
+    ) == sorted(
+        (name[t.id], stage_name[t.stage], function_name[t.function])
+        for t in journey.touchpoints.values()
+    )
+    handoffs = {(name[h.source], name[h.target]) for h in journeymap.analyze(journey).handoffs}
+    back_handoffs = {
+        (back_name[h.source], back_name[h.target]) for h in journeymap.analyze(back).handoffs
+    }
+    assert back_handoffs == handoffs and len(handoffs) == 23
+    assert {e.name for e in back.entries()} == {e.name for e in journey.entries()}
 
 
 def test_hostile_names_round_trip_as_text(tmp_path: Path) -> None:
