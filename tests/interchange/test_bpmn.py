@@ -74,6 +74,23 @@ def hostile_journey(tmp_path: Path) -> Journey:
     return read_journey(path)
 
 
+# a self-loop on an entry (start event and merge, entered from the top), a drop-off, a back edge
+# to an earlier stage across lanes, a dead end; and a journey of one touchpoint
+EDGE_CASES = {
+    "edge-cases": """journeymap: 1
+stages: [a, b]
+functions: {f: {name: F}, g: {name: G}}
+touchpoints:
+  loop: {stage: a, function: f, entry: true, next: [{to: loop, share: 0.5}, {to: back, share: 0.3}]}
+  back: {stage: b, function: g, next: [loop, stuck]}
+  stuck: {stage: b, function: g}
+""",
+    "one-touchpoint": (
+        "journeymap: 1\nstages: [a]\nfunctions: {f: {}}\ntouchpoints:\n  only: {stage: a, function: f}\n"
+    ),
+}
+
+
 def run_clients(files: list[Path]) -> dict[str, dict[str, object]]:
     """bpmn-moddle's warnings and bpmnlint's reports for each file (tests/js/check_bpmn.mjs)."""
     if not (JS / "node_modules" / ".installed-stamp").is_file():
@@ -108,6 +125,9 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Journe
     journeys = [(p.stem, read_journey(p)) for p in EXAMPLES]
     journeys.append(("render-hostile", read_journey(HOSTILE)))
     journeys.append(("xml-hostile", hostile_journey(folder)))
+    for name, text in EDGE_CASES.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+        journeys.append((name, read_journey(folder / f"{name}.yaml")))
     for name, journey in journeys:
         path = folder / f"{name}.bpmn"
         path.write_text(export_bpmn(journey), encoding="utf-8")
@@ -119,7 +139,7 @@ def test_bpmn_moddle_reads_every_export_without_warnings_and_bpmnlint_finds_noth
     exported: dict[str, tuple[Journey, Path]],
 ) -> None:
     reports = run_clients([path for _, path in exported.values()])
-    assert len(reports) == len(EXAMPLES) + 2
+    assert len(reports) == len(EXAMPLES) + 2 + len(EDGE_CASES)
     for file, report in reports.items():
         assert report == {"warnings": [], "lint": {}}, file
 
@@ -176,7 +196,9 @@ def _crosses(a: tuple[float, float], b: tuple[float, float], box: tuple[float, .
     return lo_x < x1 and x0 < hi_x and lo_y < y1 and y0 < hi_y
 
 
-@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES] + ["render-hostile", "xml-hostile"])
+@pytest.mark.parametrize(
+    "name", [p.stem for p in EXAMPLES] + ["render-hostile", "xml-hostile", *EDGE_CASES]
+)
 def test_geometry_lanes_shapes_and_edges(
     exported: dict[str, tuple[Journey, Path]], name: str
 ) -> None:
