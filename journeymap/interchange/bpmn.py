@@ -285,9 +285,9 @@ class _Process:
                 self._node(f"Join_{tp.id}", "join", "", tp)
             if tp.id in entries:
                 channel = f" ({tp.channel})" if tp.channel else ""
-                self._node(f"Start_{tp.id}", "start", f"Customer gets in touch{channel}", tp)
+                self._node(f"Start_{tp.id}", "start", f"Start{channel}", tp)
             if tp.id in self.has_split:
-                self._node(f"Split_{tp.id}", "split", "Customers split", tp)
+                self._node(f"Split_{tp.id}", "split", "Split", tp)
                 if _drop_off(tp) > 1e-12:
                     self._node(
                         f"DropOff_{tp.id}",

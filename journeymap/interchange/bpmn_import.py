@@ -290,6 +290,7 @@ class _Reader:
                 self.flows[pseudo] = _Flow(pseudo, attached, element.id, element.element)
                 self.elements[attached].outgoing.append(pseudo)
         self.tasks = [e for e in self.elements.values() if e.kind in TASKS]
+        self.memo: dict[str, _Reach] = {}
         if not self.tasks:
             raise InputError.at(
                 self.at(self.processes[0]),
@@ -301,34 +302,76 @@ class _Reader:
         line, col = self.where.get(element, (1, 1))
         return Location(self.path, line, col)
 
-    def reach(self, start: str) -> tuple[dict[str, float], dict[str, float], dict[str, ET.Element]]:
+    def reach(self, start: str) -> _Reach:
         """From element ``start``: the share of its customers reaching each task and each end
         event, splitting evenly at every element with several ways out; and for each task, the
-        first flow on the way that carries ``jm:transition`` data."""
-        tasks: dict[str, float] = {}
-        ends: dict[str, float] = {}
-        data: dict[str, ET.Element] = {}
+        first flow on the way that carries ``jm:transition`` data.
 
-        def walk(node: str, mass: float, carried: ET.Element | None, seen: frozenset[str]) -> None:
-            outgoing = self.elements[node].outgoing
-            if not outgoing:
-                return  # a gateway or event leading nowhere: these customers drop off
-            part = mass / len(outgoing)
-            for flow_id in outgoing:
-                flow = self.flows[flow_id]
-                ext = _jm(flow.element, "transition") if carried is None else carried
-                target = self.elements[flow.target]
-                if target.kind in TASKS:
-                    tasks[target.id] = tasks.get(target.id, 0.0) + part
-                    if ext is not None:
-                        data.setdefault(target.id, ext)
-                elif target.kind == "endEvent":
-                    ends[target.id] = ends.get(target.id, 0.0) + part
-                elif target.id not in seen and target.kind != "startEvent":
-                    walk(target.id, part, ext, seen | {target.id})
+        What a gateway or intermediate event passes on is computed once (without recursion, so
+        long chains and wide lattices of gateways stay cheap); customers going round a loop of
+        gateways with no task in it, or into a gateway leading nowhere, drop off."""
+        for flow_id in self.elements[start].outgoing:
+            target = self.flows[flow_id].target
+            if self.elements[target].kind in PASSING:
+                self._passing(target)
+        return self._spread(start)
 
-        walk(start, 1.0, None, frozenset({start}))
-        return tasks, ends, data
+    def _passing(self, root: str) -> None:
+        memo = self.memo
+        stack, on_stack = [root], {root}
+        while stack:
+            node = stack[-1]
+            if node in memo:
+                stack.pop()
+                on_stack.discard(node)
+                continue
+            pending = [
+                t
+                for t in (self.flows[f].target for f in self.elements[node].outgoing)
+                if self.elements[t].kind in PASSING and t not in memo and t not in on_stack
+            ]
+            if pending:
+                stack.append(pending[0])
+                on_stack.add(pending[0])
+                continue
+            memo[node] = self._spread(node)
+            stack.pop()
+            on_stack.discard(node)
+
+    def _spread(self, node: str) -> _Reach:
+        """``node``'s customers over its outgoing flows, through gateways already computed."""
+        result = _Reach()
+        outgoing = self.elements[node].outgoing
+        for flow_id in outgoing:
+            part = 1.0 / len(outgoing)
+            flow = self.flows[flow_id]
+            ext = _jm(flow.element, "transition")
+            target = self.elements[flow.target]
+            if target.kind in TASKS:
+                result.tasks[target.id] = result.tasks.get(target.id, 0.0) + part
+                if ext is not None:
+                    result.data.setdefault(target.id, ext)
+            elif target.kind == "endEvent":
+                result.ends[target.id] = result.ends.get(target.id, 0.0) + part
+            elif target.id in self.memo:  # else a loop back onto the stack: dropped
+                sub = self.memo[target.id]
+                for key, mass in sub.tasks.items():
+                    result.tasks[key] = result.tasks.get(key, 0.0) + part * mass
+                    carried = ext if ext is not None else sub.data.get(key)
+                    if carried is not None:
+                        result.data.setdefault(key, carried)
+                for key, mass in sub.ends.items():
+                    result.ends[key] = result.ends.get(key, 0.0) + part * mass
+        return result
+
+
+@dataclass
+class _Reach:
+    """Where one customer leaving an element goes: tasks and end events with their shares."""
+
+    tasks: dict[str, float] = field(default_factory=dict)
+    ends: dict[str, float] = field(default_factory=dict)
+    data: dict[str, ET.Element] = field(default_factory=dict)  # task -> its jm:transition
 
 
 # -- the journey ----------------------------------------------------------------------------------
@@ -453,12 +496,11 @@ def import_bpmn(text: str, path: str, title: str | None = None) -> str:
     entries: set[str] = set()
     for element in reader.elements.values():
         if element.kind == "startEvent":
-            reached, _, _ = reader.reach(element.id)
-            entries.update(reached)
+            entries.update(reader.reach(element.id).tasks)
     reach = {task.id: reader.reach(task.id) for task in reader.tasks}
     incoming: dict[str, list[str]] = {task.id: [] for task in reader.tasks}
-    for task_id, (reached, _, _) in reach.items():
-        for target in reached:
+    for task_id, ways in reach.items():
+        for target in ways.tasks:
             incoming[target].append(task_id)
 
     touchpoints: dict[str, dict[str, Any]] = {}
@@ -514,10 +556,13 @@ def import_bpmn(text: str, path: str, title: str | None = None) -> str:
         if _texts(e, "evidence"):
             tp["evidence"] = _texts(e, "evidence")
 
-        reached, ends, data = reach[task.id]
+        ways = reach[task.id]
+        reached, ends, data = ways.tasks, ways.ends, ways.data
         if reached:
             tp["next"] = _transitions(reached, ends, data, tp_of)
-            if not all(t in data for t in reached) and (len(reached) > 1 or ends):
+            if not all(t in data for t in reached) and (
+                len(reached) > 1 or ends or abs(sum(reached.values()) - 1) > 1e-9
+            ):
                 even.append(tp_id)
         else:
             outcome = _outcome(reader, ends, e)
@@ -558,7 +603,11 @@ def _transitions(
     tp_of: dict[str, str],
 ) -> list[Any]:
     ours = all(t in data for t in reached)
-    even = not ends and len({round(m, 12) for m in reached.values()}) == 1
+    even = (
+        not ends
+        and len({round(m, 12) for m in reached.values()}) == 1
+        and abs(sum(reached.values()) - 1) < 1e-9
+    )
     items: list[Any] = []
     for target, mass in reached.items():
         ext = data.get(target) if ours else None

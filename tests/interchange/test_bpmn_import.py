@@ -371,3 +371,50 @@ def test_cli_round_trip_through_files(tmp_path: Path) -> None:
     assert figures(journeymap.analyze(read_journey(out))) == figures(
         journeymap.analyze(read_journey(source))
     )
+
+
+def _process(body: str) -> str:
+    return f'<definitions xmlns="{MODEL}"><process id="p" name="P">{body}</process></definitions>'
+
+
+def test_long_gateway_chains_lattices_and_loops_import(tmp_path: Path) -> None:
+    """3,000 gateways in a row (deeper than Python's recursion limit), a lattice of 60 layers of
+    two fully connected gateways (2^60 paths), and a loop of gateways with no task in it."""
+    n = 3000
+    chain = '<task id="a" name="A"/><task id="b" name="B"/>'
+    chain += "".join(f'<exclusiveGateway id="g{i}"/>' for i in range(n))
+    chain += '<sequenceFlow id="s" sourceRef="a" targetRef="g0"/>'
+    chain += "".join(
+        f'<sequenceFlow id="f{i}" sourceRef="g{i}" targetRef="g{i + 1}"/>' for i in range(n - 1)
+    )
+    chain += f'<sequenceFlow id="e" sourceRef="g{n - 1}" targetRef="b"/>'
+    journey = imported(_process(chain), tmp_path, "chain")
+    assert [(t.target, t.share) for t in journey.touchpoints["a"].next] == [("b", None)]
+
+    layers = 60
+    lattice = '<task id="a" name="A"/><task id="b" name="B"/>'
+    lattice += "".join(
+        f'<parallelGateway id="g{i}x"/><parallelGateway id="g{i}y"/>' for i in range(layers)
+    )
+    lattice += '<sequenceFlow id="s1" sourceRef="a" targetRef="g0x"/>'
+    lattice += '<sequenceFlow id="s2" sourceRef="a" targetRef="g0y"/>'
+    for i in range(layers - 1):
+        for u in "xy":
+            for v in "xy":
+                lattice += (
+                    f'<sequenceFlow id="f{i}{u}{v}" sourceRef="g{i}{u}" targetRef="g{i + 1}{v}"/>'
+                )
+    last = layers - 1
+    lattice += f'<sequenceFlow id="ex" sourceRef="g{last}x" targetRef="b"/>'
+    lattice += f'<sequenceFlow id="ey" sourceRef="g{last}y" targetRef="b"/>'
+    journey = imported(_process(lattice), tmp_path, "lattice")
+    assert [(t.target, t.share) for t in journey.touchpoints["a"].next] == [("b", None)]
+
+    loop = '<task id="a" name="A"/><task id="b" name="B"/><exclusiveGateway id="g1"/>'
+    loop += '<exclusiveGateway id="g2"/><sequenceFlow id="f1" sourceRef="a" targetRef="g1"/>'
+    loop += '<sequenceFlow id="f2" sourceRef="g1" targetRef="g2"/>'
+    loop += '<sequenceFlow id="f3" sourceRef="g2" targetRef="g1"/>'
+    loop += '<sequenceFlow id="f4" sourceRef="g1" targetRef="b"/>'
+    journey = imported(_process(loop), tmp_path, "loop")
+    # half of a's customers go to b at g1; the other half circle g1 -> g2 -> g1: dropped
+    assert [(t.target, t.share) for t in journey.touchpoints["a"].next] == [("b", 0.5)]
