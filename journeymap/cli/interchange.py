@@ -77,9 +77,14 @@ def import_command(table: Path, output: Path, title: str | None, uses: str | Non
     if table.suffix.lower() in (".bpmn", ".xml"):
         from journeymap.interchange import import_bpmn
 
+        if uses:
+            raise UsageError("--uses is for tables; a BPMN file brings its own lanes and systems")
+
         yaml_text = import_bpmn(text, str(table), title)
     else:
-        yaml_text = import_csv(text, str(table), title or table.stem.replace("-", " ").title(), uses)
+        yaml_text = import_csv(
+            text, str(table), title or table.stem.replace("-", " ").title(), uses
+        )
     read_journey(output, text=yaml_text)  # validated as the journey it will be
     write_text_atomic(output, yaml_text, overwrite=False)
     click.echo(f"wrote {output}")

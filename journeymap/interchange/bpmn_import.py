@@ -289,6 +289,19 @@ class _Reader:
                 pseudo = f"~boundary-{element.id}"
                 self.flows[pseudo] = _Flow(pseudo, attached, element.id, element.element)
                 self.elements[attached].outgoing.append(pseudo)
+        catches: dict[tuple[str, str], str] = {}  # (process, link name) -> catching event
+        for element in self.elements.values():
+            link = element.element.find(f"{B}linkEventDefinition")
+            if element.kind == "intermediateCatchEvent" and link is not None:
+                catches.setdefault((element.process, link.get("name") or element.name), element.id)
+        for element in self.elements.values():  # a link throw event jumps to its catch event
+            link = element.element.find(f"{B}linkEventDefinition")
+            if element.kind == "intermediateThrowEvent" and link is not None:
+                target = catches.get((element.process, link.get("name") or element.name))
+                if target is not None and not element.outgoing:
+                    pseudo = f"~link-{element.id}"
+                    self.flows[pseudo] = _Flow(pseudo, element.id, target, element.element)
+                    element.outgoing.append(pseudo)
         self.tasks = [e for e in self.elements.values() if e.kind in TASKS]
         self.memo: dict[str, _Reach] = {}
         if not self.tasks:

@@ -418,3 +418,31 @@ def test_long_gateway_chains_lattices_and_loops_import(tmp_path: Path) -> None:
     journey = imported(_process(loop), tmp_path, "loop")
     # half of a's customers go to b at g1; the other half circle g1 -> g2 -> g1: dropped
     assert [(t.target, t.share) for t in journey.touchpoints["a"].next] == [("b", 0.5)]
+
+
+def test_link_events_jump_and_boundary_events_are_another_way_out(tmp_path: Path) -> None:
+    body = """
+      <task id="a" name="A"/><task id="b" name="B"/><task id="c" name="C"/>
+      <intermediateThrowEvent id="go" name="to B"><linkEventDefinition name="L"/></intermediateThrowEvent>
+      <intermediateCatchEvent id="land" name="from A"><linkEventDefinition name="L"/></intermediateCatchEvent>
+      <boundaryEvent id="late" attachedToRef="a"><timerEventDefinition/></boundaryEvent>
+      <sequenceFlow id="f1" sourceRef="a" targetRef="go"/>
+      <sequenceFlow id="f2" sourceRef="land" targetRef="b"/>
+      <sequenceFlow id="f3" sourceRef="late" targetRef="c"/>"""
+    journey = imported(_process(body), tmp_path, "links")
+    # a's customers leave by its flow (through the link to B) or by its timer (to C): evenly
+    assert [(t.target, t.share) for t in journey.touchpoints["a"].next] == [
+        ("b", None),
+        ("c", None),
+    ]
+    assert [e.id for e in journey.entries()] == ["a"]
+
+
+def test_cli_refuses_uses_with_bpmn(tmp_path: Path) -> None:
+    model = tmp_path / "order.bpmn"
+    model.write_text(ORDER, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["import", str(model), "-o", str(tmp_path / "o.yaml"), "--uses", "org.yaml"]
+    )
+    assert result.exit_code == 2
+    assert "--uses is for tables" in result.output
