@@ -15,12 +15,12 @@ from journeymap.cli._common import emit, report_errors
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["mermaid", "mermaid-flowchart", "csv", "json"]),
+    type=click.Choice(["mermaid", "mermaid-flowchart", "csv", "json", "bpmn"]),
     default="mermaid",
     show_default=True,
     help="mermaid: a Mermaid journey diagram; mermaid-flowchart: a Mermaid flowchart, a "
     "subgraph per function, handoffs numbered by risk; csv: the touchpoint table; "
-    "json: the journey model as data.",
+    "json: the journey model as data; bpmn: BPMN 2.0 XML with a lane per function.",
 )
 @click.option(
     "-o",
@@ -58,9 +58,9 @@ def export_command(file: Path, fmt: str, output: Path | None) -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["csv", "mermaid"]),
-    help="csv: a touchpoint table; mermaid: a Mermaid journey diagram "
-    "(default: mermaid for .mmd and .mermaid files, else csv).",
+    type=click.Choice(["csv", "mermaid", "bpmn"]),
+    help="csv: a touchpoint table; mermaid: a Mermaid journey diagram; bpmn: a BPMN 2.0 model "
+    "(default: mermaid for .mmd and .mermaid files, bpmn for .bpmn and .xml, else csv).",
 )
 @click.option("--title", help="Journey title (default: the table's file name).")
 @click.option("--uses", help="Organisation file the journey shares, relative to OUTPUT.")
@@ -68,11 +68,13 @@ def export_command(file: Path, fmt: str, output: Path | None) -> None:
 def import_command(
     table: Path, output: Path, fmt: str | None, title: str | None, uses: str | None
 ) -> None:
-    """Import a touchpoint table (CSV) or a Mermaid journey into a journey file, validated.
+    """Import a touchpoint table (CSV), a Mermaid journey or a BPMN 2.0 file into a journey
+    file, validated before it is written.
 
     CSV columns: id, name, stage, function, channel, systems, emotion, entry, volume, asks,
     next, outcome; lists separated by ';', next items as 'target' or 'target:share'. Mermaid:
     sections become stages, tasks touchpoints, scores emotions, the first actor the function.
+    BPMN (.bpmn, .xml): lanes become functions, tasks touchpoints.
     """
     from journeymap.atomic import write_text_atomic
     from journeymap.errors import UsageError
@@ -93,12 +95,23 @@ def import_command(
             f"not UTF-8 text ({err.reason})",
             "save the table as CSV UTF-8",
         ) from None
-    if (fmt or ("mermaid" if table.suffix.lower() in (".mmd", ".mermaid") else "csv")) == "mermaid":
+    suffix = table.suffix.lower()
+    guessed = "mermaid" if suffix in (".mmd", ".mermaid") else "csv"
+    if suffix in (".bpmn", ".xml"):
+        guessed = "bpmn"
+    kind = fmt or guessed
+    if kind == "mermaid":
         from journeymap.interchange import import_mermaid
 
         if uses:
             raise UsageError("--uses applies to csv tables; a Mermaid journey names its actors")
         yaml_text = import_mermaid(text, str(table), title)
+    elif kind == "bpmn":
+        from journeymap.interchange import import_bpmn
+
+        if uses:
+            raise UsageError("--uses is for tables; a BPMN file brings its own lanes and systems")
+        yaml_text = import_bpmn(text, str(table), title)
     else:
         yaml_text = import_csv(
             text, str(table), title or table.stem.replace("-", " ").title(), uses
