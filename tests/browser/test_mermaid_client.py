@@ -21,7 +21,7 @@ import pytest
 
 from journeymap.analysis.engine import analyze
 from journeymap.interchange.mermaid import mermaid_flowchart, mermaid_journey
-from journeymap.load import load_journey
+from journeymap.load import load_journey, yaml_files
 from journeymap.model import Journey
 from journeymap.render.escape import clean_text
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 MERMAID_JS = ROOT / "tests" / "js" / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 HOSTILE = ROOT / "tests" / "data" / "interchange" / "mermaid-hostile.yaml"
-JOURNEYS = sorted(p for p in (ROOT / "journeys").glob("*.yaml") if p.name != "organisation.yaml")
+JOURNEYS = sorted(p for p in yaml_files(ROOT / "journeys") if p.name != "organisation.yaml")
 BROADBAND = ROOT / "tests" / "data" / "interchange" / "broadband.yaml"
 CASES = [*JOURNEYS, HOSTILE, BROADBAND, "adversarial"]
 

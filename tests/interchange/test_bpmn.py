@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from journeymap.cli import main
 from journeymap.interchange import export_bpmn
 from journeymap.interchange.bpmn import NS, xml_safe
-from journeymap.load import load_journey_text
+from journeymap.load import load_journey_text, yaml_files
 from journeymap.model import Journey
 from journeymap.project import read_journey
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "tests" / "js"
-EXAMPLES = sorted(p for p in (ROOT / "journeys").glob("*.yaml") if p.stem != "organisation")
+EXAMPLES = sorted(p for p in yaml_files(ROOT / "journeys") if p.stem != "organisation")
 HOSTILE = ROOT / "tests" / "data" / "render" / "hostile.yaml"
 B = "{" + NS["bpmn"] + "}"
 DI = "{" + NS["bpmndi"] + "}"

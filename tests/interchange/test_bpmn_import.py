@@ -17,11 +17,12 @@ from journeymap.analysis.types import JourneyAnalysis
 from journeymap.cli import main
 from journeymap.errors import InputError
 from journeymap.interchange import export_bpmn, import_bpmn
+from journeymap.load import yaml_files
 from journeymap.model import Journey
 from journeymap.project import read_journey
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(p for p in (ROOT / "journeys").glob("*.yaml") if p.stem != "organisation")
+EXAMPLES = sorted(p for p in yaml_files(ROOT / "journeys") if p.stem != "organisation")
 HOSTILE = ROOT / "tests" / "data" / "render" / "hostile.yaml"
 MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 

@@ -15,13 +15,13 @@ from journeymap.cli import main
 from journeymap.errors import InputError
 from journeymap.interchange import import_mermaid
 from journeymap.interchange.mermaid import mermaid_journey
-from journeymap.load import load_journey, load_journey_text
+from journeymap.load import load_journey, load_journey_text, yaml_files
 from journeymap.model import Journey
 from journeymap.render.escape import clean_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "interchange"
-EXAMPLES = sorted(p for p in (ROOT / "journeys").glob("*.yaml") if p.name != "organisation.yaml")
+EXAMPLES = sorted(p for p in yaml_files(ROOT / "journeys") if p.name != "organisation.yaml")
 
 # Mermaid's documented user journey example (docs/syntax/userJourney.md) with the frontmatter,
 # accessibility title and multi-line description of docs/config/accessibility.md.
