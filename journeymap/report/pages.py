@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from journeymap import __version__
-from journeymap.analysis.fixes import Fix, ranked_fixes
+from journeymap.analysis.fixes import Fix, combined, ranked_fixes
 from journeymap.analysis.portfolio import JourneySummary, Portfolio, summarize
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
 from journeymap.analysis.whatif import total_risk
@@ -306,6 +306,29 @@ def gate_limits(analysis: JourneyAnalysis, config: Config | None) -> dict[str, s
 FIXES_SHOWN = 5  # "Fix these first": at most this many changes on a journey page
 
 
+def fixes_together(
+    analysis: JourneyAnalysis, fixes: Sequence[Fix], config: Config | None = None
+) -> list[dict[str, str]]:
+    """What the first three and all the fixes shown buy when made together (their effects
+    overlap, so they do not add up): total risk before and after, predicted by what-if."""
+    before = total_risk(analysis)
+    rows = []
+    words = {2: "both", 3: "all three", 4: "all four", 5: "all five"}
+    for count, label in ((3, "the first three"), (len(fixes), words.get(len(fixes), "all"))):
+        if count < 2 or count > len(fixes) or (rows and count == 3):
+            continue
+        after = total_risk(combined(analysis.journey, fixes[:count], config).after)
+        rows.append(
+            {
+                "label": label,
+                "before": f"{before:.2f}",
+                "after": f"{after:.2f}",
+                "removed": f"{before - after:.2f}",
+            }
+        )
+    return rows
+
+
 def fix_rows(
     analysis: JourneyAnalysis,
     config: Config | None = None,
@@ -376,7 +399,10 @@ def render_journey_page(
     title = analysis.journey.title
     diagram = inline_svg(svg, f"Journey diagram of {title}") if svg is not None else None
     context = _journey_context(analysis)
+    if fixes is None:
+        fixes = ranked_fixes(analysis.journey, analysis, config, limit=FIXES_SHOWN)
     context["fixes"] = fix_rows(analysis, config, fixes=fixes)
+    context["together"] = fixes_together(analysis, fixes[:FIXES_SHOWN], config)
     context["limits"] = gate_limits(analysis, config)
     context.update(
         assets=assets(),

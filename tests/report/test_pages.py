@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html as html_module
 import json
 import re
 from html.parser import HTMLParser
@@ -260,3 +261,31 @@ def test_the_index_names_each_function_the_organisation_files_way(tmp_path: Path
     assert ">Sales<" in index or "Sales " in index
     own_page = (out / "b2b-purchase.html").read_text("utf-8")
     assert "Account executives" in own_page  # the journey's own page keeps its name
+
+
+def test_claims_before_page_predicts_what_its_top_three_fixes_buy_together(
+    tmp_path: Path, tiny_svg: Any
+) -> None:
+    """The page's "made together" figure equals analysing the journey file edited with the
+    first three fixes it lists (issue 12: the top three lower the risk by what the page says)."""
+    from journeymap import project
+    from journeymap.analysis.fixes import ranked_fixes
+    from journeymap.analysis.whatif import total_risk
+    from tests.analysis.test_whatif import JOURNEYS, reanalysed
+
+    x = project.analyse_file(JOURNEYS / "claims-before.yaml")
+    html = render_journey_page(x.analysis, tiny_svg([]), config=x.config)
+    text = html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+    text = text.replace("\u2212", "-")
+    found = re.search(
+        r"the first three lower the journey's total risk from ([\d.]+) to ([\d.]+) \(-([\d.]+)\)",
+        text,
+    )
+    assert found, text[:2000]
+    before, after, removed = (float(g) for g in found.groups())
+    top = ranked_fixes(x.analysis.journey, x.analysis, x.config)[:3]
+    edited = reanalysed("claims-before", [c for f in top for c in f.changes], tmp_path)
+    assert before == round(total_risk(x.analysis), 2)
+    assert after == round(total_risk(edited), 2)
+    assert removed == round(total_risk(x.analysis) - total_risk(edited), 2)
+    assert removed > 10  # a real share of the journey's 71.9
