@@ -1,27 +1,163 @@
-"""Interchange formats: export a journey to other tools, import touchpoint tables into YAML.
+"""Interchange formats: journeys out to the tools CX and process teams use, and back in.
 
-Export: ``mermaid`` (a Mermaid ``journey`` diagram), ``csv`` (one row per touchpoint, safe to
-open in a spreadsheet), ``json`` (the model as plain data). Import: ``csv`` (the same table) into
-a journey file.
+:data:`FORMATS` is the one table of formats: its name, what it is, and the function that
+exports a journey to it and/or imports it into journey YAML. ``journeymap export`` and
+``journeymap import`` take their choices and help from it, and docs/cli.md follows. To add a
+format, write its module and add one line.
+
+- an exporter takes a :class:`~journeymap.model.Journey` and returns text or bytes;
+- an importer takes the source's bytes, the source path (for messages), the title (None: the
+  source's own or one made from the file name) and the ``uses`` organisation file (or None),
+  and returns journey YAML text whose leading comments say what was guessed.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from journeymap.errors import InputError, UsageError
 from journeymap.interchange.csv_table import export_csv, import_csv
 from journeymap.interchange.mermaid import export_mermaid
 from journeymap.interchange.plain import export_json
-from journeymap.model import Journey
+from journeymap.interchange.xlsx import export_xlsx, import_xlsx
+from journeymap.model import Journey, Location
 
-EXPORT_FORMATS = ("mermaid", "csv", "json")
+Exporter = Callable[[Journey], "str | bytes"]
+Importer = Callable[[bytes, str, "str | None", "str | None"], str]
 
-__all__ = ["EXPORT_FORMATS", "export", "export_csv", "export_json", "export_mermaid", "import_csv"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "FORMATS",
+    "IMPORT_FORMATS",
+    "Format",
+    "export",
+    "export_csv",
+    "export_file",
+    "export_json",
+    "export_mermaid",
+    "export_xlsx",
+    "import_csv",
+    "import_file",
+    "import_journey",
+    "import_xlsx",
+]
 
 
-def export(journey: Journey, fmt: str) -> str:
-    """The journey in format ``fmt`` (one of :data:`EXPORT_FORMATS`)."""
-    exporters: dict[str, Callable[[Journey], str]] = {
-        "mermaid": export_mermaid,
-        "csv": export_csv,
-        "json": export_json,
-    }
-    return exporters[fmt](journey)
+def _text(data: bytes, path: str) -> str:
+    """UTF-8 text of a source (a byte order mark allowed), or a one-line located error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError.at(
+            Location(path, 1, 1), f"not UTF-8 text ({err.reason})", "save it as UTF-8 (CSV UTF-8)"
+        ) from None
+
+
+def _csv_in(data: bytes, path: str, title: str | None, uses: str | None) -> str:
+    return import_csv(_text(data, path), path, title, uses)
+
+
+@dataclass(frozen=True)
+class Format:
+    """One interchange format: name, help, suffix, and its exporter and/or importer."""
+
+    name: str
+    help: str
+    suffix: str
+    exporter: Exporter | None = None
+    importer: Importer | None = None
+
+
+# One line per format: name, help, file suffix, exporter, importer.
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("csv", "the spreadsheet layout as one CSV, a '# section' per table", ".csv", export_csv, _csv_in),
+        Format("xlsx", "the spreadsheet layout as an Excel workbook, a sheet per table", ".xlsx", export_xlsx, import_xlsx),
+        Format("mermaid", "a Mermaid journey diagram", ".mmd", export_mermaid),
+        Format("json", "the journey model as data", ".json", export_json),
+    )
+}  # fmt: skip
+
+EXPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.exporter is not None)
+IMPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.importer is not None)
+
+
+def _format(name: str, kind: str, names: tuple[str, ...]) -> Format:
+    if name not in names:
+        raise UsageError(f"cannot {kind} {name!r}; formats: {', '.join(names)}")
+    return FORMATS[name]
+
+
+def export(journey: Journey, fmt: str) -> str | bytes:
+    """The journey in format ``fmt`` (one of :data:`EXPORT_FORMATS`): text, or bytes (xlsx)."""
+    exporter = _format(fmt, "export to", EXPORT_FORMATS).exporter
+    assert exporter is not None
+    return exporter(journey)
+
+
+def export_file(
+    fmt: str, journey_path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None
+) -> str | bytes:
+    """Read the journey file, export it to ``fmt`` and, with ``output``, write it there
+    atomically; returns what was exported."""
+    from journeymap.atomic import write_bytes_atomic
+    from journeymap.project import read_journey
+
+    data = export(read_journey(journey_path), fmt)
+    if output is not None:
+        write_bytes_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
+    return data
+
+
+def import_journey(
+    fmt: str,
+    data: bytes,
+    source: str,
+    output: str | os.PathLike[str],
+    title: str | None = None,
+    uses: str | None = None,
+) -> str:
+    """Journey YAML from ``data`` (read from ``source``) in format ``fmt``, validated as the
+    journey file ``output`` would be (so ``uses`` is found relative to it)."""
+    from journeymap.project import read_journey
+
+    importer = _format(fmt, "import", IMPORT_FORMATS).importer
+    assert importer is not None
+    text = importer(data, source, title, uses)
+    read_journey(output, text=text)
+    return text
+
+
+def import_file(
+    fmt: str | None,
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    title: str | None = None,
+    uses: str | None = None,
+) -> str:
+    """Import the file ``source`` (format ``fmt``, or guessed from its suffix) into a new
+    journey file ``output``, validated first and never overwriting one; returns its text."""
+    from journeymap.atomic import write_text_atomic
+
+    path = Path(source)
+    if fmt is None:
+        by_suffix = {f.suffix: name for name, f in FORMATS.items() if f.importer is not None}
+        fmt = by_suffix.get(path.suffix.lower())
+        if fmt is None:
+            raise UsageError(
+                f"cannot tell the format of {path}; name it: journeymap import FORMAT {path} "
+                f"(formats: {', '.join(IMPORT_FORMATS)})"
+            )
+    if Path(output).exists():
+        raise UsageError(f"{output} exists; choose another --output or remove it first")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise UsageError(f"cannot read {path}: {err.strerror or type(err).__name__}") from None
+    text = import_journey(fmt, data, os.fspath(source), output, title, uses)
+    write_text_atomic(output, text, overwrite=False)
+    return text
