@@ -301,11 +301,14 @@ def format_number(value: float) -> str:
 
 def format_hours(hours: float) -> str:
     """A wait in the journey format's duration grammar (``2d``, ``1.5w``, ``30m``) that reads
-    back as exactly ``hours``; the largest unit that gives a short number."""
-    for unit in ("w", "d", "h", "m"):
-        text = f"{round(hours / UNIT_HOURS[unit], 3):f}".rstrip("0").rstrip(".")
-        if text not in ("", "0") and parse_duration(text + unit) == hours:
-            return text + unit
+    back as exactly ``hours``: the largest unit giving a short number of at least 1, else any
+    short one, else the exact hours."""
+    for least in (1.0, 0.0):
+        for unit in ("w", "d", "h", "m"):
+            amount = hours / UNIT_HOURS[unit]
+            text = f"{round(amount, 3):f}".rstrip("0").rstrip(".")
+            if amount >= least and parse_duration(text + unit) == hours:
+                return text + unit
     text = format_number(hours)
     if "e" not in text and parse_duration(text + "h") == hours:
         return text + "h"
