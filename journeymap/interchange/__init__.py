@@ -13,6 +13,7 @@ format, write its module and add one line.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,13 +124,38 @@ def import_journey(
 ) -> str:
     """Journey YAML from ``data`` (read from ``source``) in format ``fmt``, validated as the
     journey file ``output`` would be (so ``uses`` is found relative to it)."""
+    from journeymap.interchange.sheets import SHARED_NAMES
     from journeymap.project import read_journey
 
     importer = _format(fmt, "import", IMPORT_FORMATS).importer
     assert importer is not None
-    text = importer(data, source, title, uses)
+    token = SHARED_NAMES.set(_shared_names(output, uses) if uses else None)
+    try:
+        text = importer(data, source, title, uses)
+    finally:
+        SHARED_NAMES.reset(token)
     read_journey(output, text=text)
     return text
+
+
+def _shared_names(output: str | os.PathLike[str], uses: str) -> dict[str, dict[str, str]]:
+    """The functions and systems of the organisation file ``uses`` (relative to ``output``),
+    id -> name, read as the imported journey will read them (its problems reported so)."""
+    from journeymap.project import read_journey
+
+    shared = Path(output).parent / uses
+    if not shared.is_file():
+        raise UsageError(f"--uses {uses}: no such file beside {output} (looked for {shared})")
+    probe = (
+        f"journeymap: 1\nuses: {json.dumps(uses)}\nstages: [s]\n"
+        "functions: {probe-function: {}}\n"
+        "touchpoints: {t: {stage: s, function: probe-function}}\n"
+    )
+    journey = read_journey(output, text=probe)
+    return {
+        "function": {i: f.name for i, f in journey.functions.items() if i != "probe-function"},
+        "system": {i: s.name for i, s in journey.systems.items()},
+    }
 
 
 def import_file(

@@ -19,6 +19,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -550,6 +551,7 @@ class _Importer:
         self.guesses: list[str] = []
         self.comments: dict[tuple[str, str], str] = {}
         self.where_columns: dict[int, dict[str, int]] = {}
+        self.known: Mapping[str, Mapping[str, str]] | None = None
 
     # -- problems and cells ------------------------------------------------------------
 
@@ -1282,9 +1284,20 @@ class _Refs:
             return self.by_text[folded]
         if self.strict:
             if importer.uses and self.kind in ("function", "system"):
-                if _ID.match(text):
-                    return text  # left to the organisation file
-                return importer.ident(table, cell, self.kind) if cell else None
+                shared = (importer.known or {}).get(self.kind)
+                if shared is None:  # the organisation file is not known here: ids only
+                    if _ID.match(text):
+                        return text
+                    return importer.ident(table, cell, self.kind) if cell else None
+                if text in shared:
+                    return text
+                for ident, name in shared.items():
+                    if name.casefold() == folded:
+                        return ident
+                pool = [*self.entries, *shared]
+                hint = did_you_mean(folded, pool) or f"{importer.uses} has no such {self.kind}"
+                importer.problem(table, cell, f"unknown {self.kind} {text!r}", hint)
+                return None
             hint = did_you_mean(folded, list(self.entries)) or (
                 f"add it to the {self.kind}s table, or use one of: "
                 + _list_some(list(self.entries))
@@ -1325,7 +1338,17 @@ def tables_to_journey(
     With ``uses`` (an organisation file), functions and systems the tables do not declare are
     left to it.
     """
-    return _Importer(path, uses).run(tables, title)
+    importer = _Importer(path, uses)
+    importer.known = SHARED_NAMES.get()
+    return importer.run(tables, title)
+
+
+SHARED_NAMES: ContextVar[Mapping[str, Mapping[str, str]] | None] = ContextVar(
+    "SHARED_NAMES", default=None
+)
+"""The ``uses`` organisation file's function and system names ({"function": {id: name}, ...}),
+set by :func:`journeymap.interchange.import_journey` around an importer call, so touchpoint
+rows may name a shared function ("Field service") instead of giving its id."""
 
 
 def layout_markdown() -> str:

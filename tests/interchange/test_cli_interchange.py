@@ -157,3 +157,33 @@ def test_xlsx_goes_to_a_pipe_as_bytes(tmp_path: Path) -> None:
     (tmp_path / "b.xlsx").write_bytes(result.stdout_bytes)
     result = run("import", str(tmp_path / "b.xlsx"), "-o", str(tmp_path / "claims-after.yaml"))
     assert result.exit_code == 0, result.output
+
+
+def test_uses_lets_rows_name_the_shared_functions_and_systems(tmp_path: Path) -> None:
+    (tmp_path / "organisation.yaml").write_text(
+        (JOURNEYS / "organisation.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    table = tmp_path / "w.csv"
+    table.write_text(
+        "Step,Stage,Owner,Systems\nVisit the site,find,Marketing,Web CMS\n"
+        "Book the engineer,buy,Field Service,field scheduling; crm\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "w.yaml"
+    result = run("import", "csv", str(table), "-o", str(out), "--uses", "organisation.yaml")
+    assert result.exit_code == 0, result.output
+    journey = load_journey(out)
+    assert journey.uses == ("organisation.yaml",)
+    book = journey.touchpoints["book-the-engineer"]
+    assert (book.function, book.systems) == ("field", ("wfm", "crm"))
+    assert journey.touchpoints["visit-the-site"].systems == ("cms",)
+    assert "functions:" not in out.read_text(encoding="utf-8")  # left to the organisation file
+    table.write_text("Step,Stage,Owner\nA,s,Salez\n", encoding="utf-8")
+    result = run(
+        "import", "csv", str(table), "-o", str(tmp_path / "x.yaml"), "--uses", "organisation.yaml"
+    )
+    assert result.exit_code == 2
+    assert result.output == f"{table}:2:3: error: unknown function 'Salez'; did you mean 'sales'?\n"
+    result = run("import", "csv", str(table), "-o", str(tmp_path / "x.yaml"), "--uses", "org.yaml")
+    assert result.exit_code == 2
+    assert result.output.startswith("journeymap: error: --uses org.yaml: no such file beside ")
