@@ -1049,13 +1049,11 @@ class _Importer:
         if "evidence" in cells:
             tp["evidence"] = split_texts(cells["evidence"].text)
         if "outcome" in cells:
-            tp["outcome"] = (
-                self.id_list(table, cells["outcome"], "outcome", "outcome")[0]
-                if split_ids(cells["outcome"].text)
-                else None
-            )
-            if tp["outcome"] is None:
-                del tp["outcome"]
+            text = cells["outcome"].text
+            outcome = text if _ID.match(text) and len(text) <= MAX_ID_LENGTH else make_id(text)
+            if outcome != text:
+                self.guesses.append(f"outcome {text!r} read as the id '{outcome}'")
+            tp["outcome"] = outcome
         return tp
 
     def target(self, table: RawTable, cell: Cell, text: str, tps: Mapping[str, Any]) -> str | None:

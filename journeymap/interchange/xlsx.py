@@ -189,7 +189,7 @@ def read_xlsx_tables(data: bytes, path: str) -> list[RawTable]:
                 cells.append(Cell(text, cell.row, cell.column) if text else None)
             if any(c is not None for c in cells):
                 rows.append(cells)
-        name = sheet.key if sheet is not None else None
+        name = sheet.key if sheet is not None and (has_touchpoints or index > 0) else None
         header = rows[0] if rows else []
         tables.append(
             RawTable(name, header[0].row if header and header[0] else 1, header, rows[1:], where)

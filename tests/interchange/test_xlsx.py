@@ -168,3 +168,14 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
     with pytest.raises(InputError) as err:
         import_xlsx(out.getvalue(), "bomb.xlsx")
     assert "unpacks to" in str(err.value) and str(err.value).startswith("bomb.xlsx:1:1: error:")
+
+
+def test_without_a_touchpoints_sheet_the_first_sheet_is_read_as_one(tmp_path: Path) -> None:
+    # a workshop workbook whose one sheet is called "Journey" holds steps, not journey fields
+    data = _book(
+        {"Journey": [["Step", "Stage", "Owner", "Outcome"], ["Buy", "Buy", "Sales", "Won"]]}
+    )
+    text = import_xlsx(data, "j.xlsx")
+    back = load_journey_text(text, str(tmp_path / "j.yaml"))
+    assert list(back.touchpoints) == ["buy"] and back.touchpoints["buy"].outcome == "won"
+    assert "outcome 'Won' read as the id 'won'" in text
