@@ -76,83 +76,36 @@ class Sheet:
         return names
 
 
-C = Column
+def _c(key: str, synonyms: str, meaning: str) -> Column:
+    return Column(key, tuple(s.strip() for s in synonyms.split(",") if s.strip()), meaning)
+
+
+# One line per column: key, the other headers read as it, what it holds.
+# fmt: off
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "touchpoints",
         "Touchpoints",
         (
-            C(
-                "id",
-                ("touchpoint id", "step id", "key"),
-                "Touchpoint id; made from the name when missing.",
-            ),
-            C(
-                "name",
-                (
-                    "step",
-                    "touchpoint",
-                    "step name",
-                    "touchpoint name",
-                    "activity",
-                    "task",
-                    "action",
-                ),
-                "What happens, as the customer would say it.",
-            ),
-            C("stage", ("phase", "journey stage", "section"), "Stage id or name."),
-            C(
-                "function",
-                ("owner", "department", "team", "silo", "function id", "owned by", "lane", "actor"),
-                "The function that runs the step: id or name.",
-            ),
-            C("channel", ("medium", "via"), "Channel id (web, phone, ...) or name."),
-            C(
-                "systems",
-                ("system", "tools", "tool", "applications", "apps"),
-                "Systems used: ids or names, separated by `;`, `,` or line breaks.",
-            ),
-            C(
-                "emotion",
-                ("feeling", "score", "mood", "sentiment"),
-                "Whole number 1 (frustrated) .. 5 (delighted).",
-            ),
-            C(
-                "entry",
-                ("start", "entry point", "starts here"),
-                "`true` where customers start (also yes/no, 1/0, x).",
-            ),
-            C(
-                "volume",
-                ("customers", "count"),
-                "Customers entering here per period (entries only).",
-            ),
-            C(
-                "asks",
-                ("asks for", "information asked", "customer gives", "inputs"),
-                "Information the customer gives here: ids, separated by `;`, `,` or line breaks.",
-            ),
-            C(
-                "pains",
-                ("pain", "pain points", "pain point", "frustrations", "problems"),
-                "One pain per line.",
-            ),
-            C("gains", ("gain", "delights", "highlights", "positives"), "One gain per line."),
-            C("kpis", ("kpi", "metrics", "measures"), "One `name: value` per line."),
-            C(
-                "evidence",
-                ("physical evidence", "props", "artefacts", "artifacts"),
-                "What the customer sees or keeps, one per line.",
-            ),
-            C("notes", ("note", "comments", "comment"), "One note per line."),
-            C("ideas", ("idea", "improvements", "opportunities"), "One idea per line."),
-            C("outcome", ("result", "end state"), "Outcome of a terminal step: won, lost, ..."),
-            C("description", ("details", "what happens"), "Longer free text."),
-            C(
-                "next",
-                ("next step", "next steps", "goes to", "leads to", "then"),
-                "Where customers go next, in the `next` cell syntax.",
-            ),
+            _c("id", "touchpoint id, step id, key", "Touchpoint id; made from the name when missing."),
+            _c("name", "step, touchpoint, step name, touchpoint name, activity, task, action", "What happens, as the customer would say it."),
+            _c("stage", "phase, journey stage, section", "Stage id or name."),
+            _c("function", "owner, department, team, silo, function id, owned by, lane, actor", "The function that runs the step: id or name."),
+            _c("channel", "medium, via", "Channel id (web, phone, ...) or name."),
+            _c("systems", "system, tools, tool, applications, apps", "Systems used: ids or names, separated by `;`, `,` or line breaks."),
+            _c("emotion", "feeling, score, mood, sentiment", "Whole number 1 (frustrated) .. 5 (delighted)."),
+            _c("entry", "start, entry point, starts here", "`true` where customers start (also yes/no, 1/0, x)."),
+            _c("volume", "customers, count", "Customers entering here per period (entries only)."),
+            _c("asks", "asks for, information asked, customer gives, inputs", "Information the customer gives here: ids, separated by `;`, `,` or line breaks."),
+            _c("pains", "pain, pain points, pain point, frustrations, problems", "One pain per line."),
+            _c("gains", "gain, delights, highlights, positives", "One gain per line."),
+            _c("kpis", "kpi, metrics, measures", "One `name: value` per line."),
+            _c("evidence", "physical evidence, props, artefacts, artifacts", "What the customer sees or keeps, one per line."),
+            _c("notes", "note, comments, comment", "One note per line."),
+            _c("ideas", "idea, improvements, opportunities", "One idea per line."),
+            _c("outcome", "result, end state", "Outcome of a terminal step: won, lost, ..."),
+            _c("description", "details, what happens", "Longer free text."),
+            _c("next", "next step, next steps, goes to, leads to, then", "Where customers go next, in the `next` cell syntax."),
         ),
         ("touchpoint", "steps", "journey map", "map"),
         "One row per touchpoint, in journey order. Required: `stage` and `function`, and `id` or `name`.",
@@ -161,29 +114,13 @@ SHEETS: tuple[Sheet, ...] = (
         "transitions",
         "Transitions",
         (
-            C("from", ("source", "from step", "from touchpoint"), "Touchpoint id or name."),
-            C("to", ("target", "to step", "to touchpoint"), "Touchpoint id or name."),
-            C(
-                "share",
-                ("probability", "split", "percent", "%"),
-                "Fraction 0..1 (or a percentage, `60%`) of customers leaving `from` who go here.",
-            ),
-            C(
-                "wait",
-                ("delay", "wait time", "lead time"),
-                f"Wait before `to`: {DURATION_EXAMPLES}.",
-            ),
-            C(
-                "owner",
-                ("accountable", "handoff owner"),
-                "Function accountable for the handoff: id or name.",
-            ),
-            C(
-                "carries",
-                ("context", "handed over", "passes on"),
-                "Context handed over: ids, separated by `;`, `,` or line breaks.",
-            ),
-            C("note", ("notes", "comment"), "Free text."),
+            _c("from", "source, from step, from touchpoint", "Touchpoint id or name."),
+            _c("to", "target, to step, to touchpoint", "Touchpoint id or name."),
+            _c("share", "probability, split, percent, %", "Fraction 0..1 (or a percentage, `60%`) of customers leaving `from` who go here."),
+            _c("wait", "delay, wait time, lead time", "Wait before `to`: 30m, 4h, 2d or 1w."),
+            _c("owner", "accountable, handoff owner", "Function accountable for the handoff: id or name."),
+            _c("carries", "context, handed over, passes on", "Context handed over: ids, separated by `;`, `,` or line breaks."),
+            _c("note", "notes, comment", "Free text."),
         ),
         ("transition", "flows", "next", "handoffs"),
         "One row per transition, grouped by `from` in the order given.",
@@ -192,12 +129,8 @@ SHEETS: tuple[Sheet, ...] = (
         "journey",
         "Journey",
         (
-            C(
-                "field",
-                ("key", "property"),
-                "id, title, persona, owner (a function) or description.",
-            ),
-            C("value", (), "Its value."),
+            _c("field", "key, property", "id, title, persona, owner (a function) or description."),
+            _c("value", "", "Its value."),
         ),
         ("about",),
         "The journey's own fields, one per row.",
@@ -205,7 +138,10 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "stages",
         "Stages",
-        (C("id", ("stage id",), "Stage id."), C("name", ("stage", "stage name"), "Display name.")),
+        (
+            _c("id", "stage id", "Stage id."),
+            _c("name", "stage, stage name", "Display name."),
+        ),
         ("stage", "phases"),
         "The stages in order (also those without touchpoints).",
     ),
@@ -213,9 +149,9 @@ SHEETS: tuple[Sheet, ...] = (
         "functions",
         "Functions",
         (
-            C("id", ("function id",), "Function id."),
-            C("name", ("function", "department", "team"), "Display name."),
-            C("lead", ("executive", "head", "led by", "leader"), "The executive who leads it."),
+            _c("id", "function id", "Function id."),
+            _c("name", "function, department, team", "Display name."),
+            _c("lead", "executive, head, led by, leader", "The executive who leads it."),
         ),
         ("function", "departments", "teams", "silos"),
         "The functional silos.",
@@ -224,10 +160,10 @@ SHEETS: tuple[Sheet, ...] = (
         "systems",
         "Systems",
         (
-            C("id", ("system id",), "System id."),
-            C("name", ("system",), "Display name."),
-            C("owner", ("owned by", "owning function"), "Owning function: id or name."),
-            C("shadow", ("shadow it", "unofficial"), "`true` when bought outside IT governance."),
+            _c("id", "system id", "System id."),
+            _c("name", "system", "Display name."),
+            _c("owner", "owned by, owning function", "Owning function: id or name."),
+            _c("shadow", "shadow it, unofficial", "`true` when bought outside IT governance."),
         ),
         ("system", "tools", "applications"),
         "Systems and who owns each.",
@@ -236,13 +172,9 @@ SHEETS: tuple[Sheet, ...] = (
         "integrations",
         "Integrations",
         (
-            C("from", ("a", "system a", "source"), "System id or name."),
-            C("to", ("b", "system b", "target"), "System id or name."),
-            C(
-                "one way",
-                ("oneway", "one way only"),
-                "`true`: data flows from `from` to `to` only.",
-            ),
+            _c("from", "a, system a, source", "System id or name."),
+            _c("to", "b, system b, target", "System id or name."),
+            _c("one way", "oneway, one way only", "`true`: data flows from `from` to `to` only."),
         ),
         ("integration", "data flows", "interfaces"),
         "Data flows between systems, both ways unless one-way.",
@@ -250,12 +182,15 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "channels",
         "Channels",
-        (C("id", ("channel id",), "Channel id."), C("name", ("channel",), "Display name.")),
+        (
+            _c("id", "channel id", "Channel id."),
+            _c("name", "channel", "Display name."),
+        ),
         ("channel",),
         "Display names of channels.",
     ),
 )
-del C
+# fmt: on
 SHEET = {sheet.key: sheet for sheet in SHEETS}
 JOURNEY_FIELDS = ("id", "title", "persona", "owner", "description")
 _TEXT_LISTS = ("pains", "gains", "notes", "ideas", "evidence")
@@ -552,6 +487,7 @@ class _Importer:
         self.comments: dict[tuple[str, str], str] = {}
         self.where_columns: dict[int, dict[str, int]] = {}
         self.known: Mapping[str, Mapping[str, str]] | None = None
+        self.names: dict[str, list[str]] = {}  # touchpoint name (case-folded) -> ids
 
     # -- problems and cells ------------------------------------------------------------
 
@@ -562,8 +498,9 @@ class _Importer:
         self.problems.append(Problem(Location(self.path, row, col), table.where + message, hint))
 
     def columns(self, table: RawTable, sheet: Sheet) -> dict[str, int]:
-        """Column key -> position in the row, from the header; unknown or repeated headers are
-        problems, and so is a table with no header."""
+        """Column key -> position in the row, from the header. A header close to a known one
+        (a typo) or repeating one is a problem; any other unknown column is skipped, and that
+        is said."""
         names = sheet.column_names()
         found: dict[str, int] = {}
         for index, cell in enumerate(table.header):
@@ -571,22 +508,26 @@ class _Importer:
                 continue
             key = names.get(normalise(cell.text))
             if key is None:
-                choices = [c.key for c in sheet.columns]
-                hint = did_you_mean(normalise(cell.text), list(names)) or (
-                    "columns are: " + ", ".join(choices)
-                )
+                close = did_you_mean(normalise(cell.text), list(names))
                 if sheet.key == "touchpoints" and normalise(cell.text) in _TRANSITION_COLUMNS:
                     hint = (
                         "that is a column of the transitions table; here, write it in the next "
                         "cell: 'target (share 0.6, wait 2d, owner sales, carries contact)'"
                     )
-                self.problem(table, cell, f"unknown column {cell.text!r}", hint)
+                    self.problem(table, cell, f"unknown column {cell.text!r}", hint)
+                elif close:
+                    self.problem(table, cell, f"unknown column {cell.text!r}", close)
+                else:
+                    where = f" of the {sheet.key} table" if sheet.key != "touchpoints" else ""
+                    self.guesses.append(
+                        f"column {cell.text!r}{where} skipped: it is not part of the layout"
+                    )
             elif key in found:
                 first = table.header[found[key]]
                 self.problem(
                     table,
                     cell,
-                    f"column {cell.text!r} repeats column {first.text if first else key!r} ({key})",
+                    f"column {cell.text!r} says the same as {first.text if first else key!r}",
                     "keep one of them",
                 )
             else:
@@ -953,10 +894,10 @@ class _Importer:
         no_stage = "stage" not in columns
         if no_stage:
             self.guesses.append("no 'stage' column: every touchpoint is in one stage, 'journey'")
-        self.names: dict[str, list[str]] = {}
+        self.names.clear()
         tps: dict[str, dict[str, Any]] = {}
         order: list[str] = []
-        self.next_cells: dict[str, Cell] = {}
+        next_cells: dict[str, Cell] = {}
         for index, (_, cells) in enumerate(rows):
             ident = ids[index]
             if ident is None:
@@ -967,9 +908,8 @@ class _Importer:
             if "name" in cells:
                 self.names.setdefault(cells["name"].text.casefold(), []).append(ident)
             if "next" in cells:
-                self.next_cells[ident] = cells["next"]
-        self.tp_table = table
-        for ident, cell in self.next_cells.items():
+                next_cells[ident] = cells["next"]
+        for ident, cell in next_cells.items():
             tps[ident]["next"] = self.next_cell(table, cell, ident, tps, refs)
         return tps, order
 

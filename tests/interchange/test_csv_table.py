@@ -275,3 +275,16 @@ def test_no_stage_column_puts_every_step_in_one_stage_and_says_so(tmp_path: Path
     assert "no 'stage' column" in yaml_text
     assert [t.target for t in back.touchpoints["ask"].next] == ["buy"]
     assert "each row leads to the row below it" in yaml_text
+
+
+def test_columns_outside_the_layout_are_skipped_and_said_but_typos_are_errors(
+    tmp_path: Path,
+) -> None:
+    back, yaml_text = _reimport("name,stage,function,Sticky colour\nA,s,f,yellow\n", tmp_path)
+    assert list(back.touchpoints) == ["a"]
+    assert "# - column 'Sticky colour' skipped: it is not part of the layout" in yaml_text
+    with pytest.raises(InputError) as err:
+        import_csv("name,stage,function,function\nA,s,f,g\n", "t.csv")
+    assert str(err.value) == (
+        "t.csv:1:4: error: column 'function' says the same as 'function'; keep one of them"
+    )
