@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from journeymap.errors import InputError, UsageError
+from journeymap.errors import InputError, Problem, UsageError
 from journeymap.interchange.csv_table import export_csv, import_csv
 from journeymap.interchange.mermaid import export_mermaid
 from journeymap.interchange.plain import export_json
@@ -134,8 +134,18 @@ def import_journey(
         text = importer(data, source, title, uses)
     finally:
         SHARED_NAMES.reset(token)
-    read_journey(output, text=text)
+    try:
+        read_journey(output, text=text)
+    except InputError as err:  # what the importer could not see row by row
+        raise InputError(
+            Problem(p.location, p.message, _unwritten(p.hint, output)) for p in err.problems
+        ) from None
     return text
+
+
+def _unwritten(hint: str | None, output: str | os.PathLike[str]) -> str:
+    said = f"{hint}; " if hint else ""
+    return f"{said}the line is in the journey the import would write to {output} (not written)"
 
 
 def _shared_names(output: str | os.PathLike[str], uses: str) -> dict[str, dict[str, str]]:

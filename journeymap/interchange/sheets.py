@@ -471,6 +471,10 @@ class ImportedJourney:
     comments: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
+def _target(item: Any) -> str:
+    return item if isinstance(item, str) else str(item["to"])
+
+
 def _list_some(items: Sequence[str], n: int = 6) -> str:
     shown = ", ".join(items[:n])
     return shown + (f" and {len(items) - n} more" if len(items) > n else "")
@@ -488,6 +492,7 @@ class _Importer:
         self.where_columns: dict[int, dict[str, int]] = {}
         self.known: Mapping[str, Mapping[str, str]] | None = None
         self.names: dict[str, list[str]] = {}  # touchpoint name (case-folded) -> ids
+        self.rows_of: dict[str, dict[str, Cell]] = {}  # touchpoint id -> its row's cells
 
     # -- problems and cells ------------------------------------------------------------
 
@@ -674,6 +679,15 @@ class _Importer:
             if len(nexts) > 1 and not any(isinstance(n, dict) and "share" in n for n in nexts):
                 self.guesses.append(
                     f"'{source}' has {len(nexts)} ways on and no shares: split evenly"
+                )
+        for ident, tp in tps.items():
+            cells = self.rows_of.get(ident, {})
+            if tp.get("next") and "outcome" in cells:
+                self.problem(
+                    by_key["touchpoints"],
+                    cells["outcome"],
+                    f"outcome on '{ident}', which leads on (to '{_target(tp['next'][0])}')",
+                    "an outcome belongs to a touchpoint with no next step",
                 )
         if "integrations" in by_key:
             integrations = self.integrations(by_key["integrations"], refs["system"])
@@ -904,6 +918,7 @@ class _Importer:
                 continue
             tp = self.touchpoint(table, cells, refs, no_stage)
             tps[ident] = tp
+            self.rows_of[ident] = dict(cells)
             order.append(ident)
             if "name" in cells:
                 self.names.setdefault(cells["name"].text.casefold(), []).append(ident)

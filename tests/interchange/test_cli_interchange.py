@@ -126,14 +126,27 @@ def test_an_unknown_suffix_asks_for_the_format(tmp_path: Path) -> None:
 
 
 def test_an_import_that_does_not_validate_writes_nothing(tmp_path: Path) -> None:
-    # an outcome on a touchpoint that goes on is a load error, caught before writing
     table = tmp_path / "t.csv"
-    table.write_text("name,stage,function,outcome,next\nA,s,f,won,B\nB,s,f,,\n", encoding="utf-8")
     out = tmp_path / "t.yaml"
+    # an outcome on a touchpoint that goes on: caught at its cell
+    table.write_text("name,stage,function,outcome,next\nA,s,f,won,B\nB,s,f,,\n", encoding="utf-8")
     result = run("import", "csv", str(table), "-o", str(out))
     assert result.exit_code == 2
-    assert "outcome" in result.output and "Traceback" not in result.output
-    assert len(result.output.splitlines()) == 1
+    assert result.output == (
+        f"{table}:2:4: error: outcome on 'a', which leads on (to 'b'); an outcome belongs to a "
+        "touchpoint with no next step\n"
+    )
+    assert not out.exists()
+    # shares on one transition of two: caught by validating the journey it would write
+    table.write_text(
+        "name,stage,function,next\nA,s,f,B: 0.5; C\nB,s,f,\nC,s,f,\n", encoding="utf-8"
+    )
+    result = run("import", "csv", str(table), "-o", str(out))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "share" in result.output
+    assert result.output.rstrip().endswith(
+        f"the line is in the journey the import would write to {out} (not written)"
+    )
     assert not out.exists()
 
 
