@@ -1,5 +1,6 @@
 """A journey as one CSV file: the spreadsheet layout of :mod:`journeymap.interchange.sheets`,
-each table a section headed by a row ``# transitions``, ``# functions``, ...
+each table a section headed by a row ``# transitions``, ``# functions``, ... (cells separated by
+``,``, or by ``;`` or tabs when the first header row is).
 
 Rows before the first ``#`` row are the touchpoint table, so a plain workshop table (a header
 and one row per step) imports as it is. A cell that a spreadsheet would run as a formula (it
@@ -67,10 +68,21 @@ def _uncell(text: str) -> str:
     return text[1:] if text.startswith("'") else text.strip()
 
 
+def _delimiter(text: str) -> str:
+    """``,``, or ``;`` or a tab when the first header row uses that instead (Excel in many
+    European locales saves CSV with ``;``)."""
+    for line in text.split("\n", 50)[:50]:
+        if line.strip() and not line.lstrip().startswith("#"):
+            counts = {d: line.count(d) for d in (",", ";", "\t")}
+            best = max(counts, key=lambda d: counts[d])
+            return best if counts[best] > counts[","] else ","
+    return ","
+
+
 def read_csv_tables(text: str, path: str) -> list[RawTable]:
     """The sections of a CSV file as raw tables (row numbers as a spreadsheet counts them)."""
     previous_limit = csv.field_size_limit(len(text) + 1)  # our own limit is checked per cell
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     tables: list[RawTable] = []
     current: RawTable | None = None
     row_number = 0

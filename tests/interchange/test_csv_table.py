@@ -288,3 +288,12 @@ def test_columns_outside_the_layout_are_skipped_and_said_but_typos_are_errors(
     assert str(err.value) == (
         "t.csv:1:4: error: column 'function' says the same as 'function'; keep one of them"
     )
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_tables_are_read(sep: str, tmp_path: Path) -> None:
+    rows = [["Step", "Stage", "Owner", "Pains"], ["Call, then wait", "Buy", "Sales", "Slow, rude"]]
+    table = "\n".join(sep.join(r) for r in rows) + "\n"
+    back, _ = _reimport(table, tmp_path)
+    (tp,) = back.touchpoints.values()
+    assert (tp.name, tp.function, tp.pains) == ("Call, then wait", "sales", ("Slow, rude",))
