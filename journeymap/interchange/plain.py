@@ -132,7 +132,8 @@ def journey_yaml(
                     line = f"{line}  # {_comment(note)}"
             elif section == "stages" and line.startswith("- "):
                 key = line[2:].strip()
-                key = key[4:] if key.startswith("id: ") else key
+                if key.startswith("{id: "):
+                    key = key[5:].split(",")[0].rstrip("}")
                 note = comments.get((section, key))
                 if note:
                     line = f"{line}  # {_comment(note)}"

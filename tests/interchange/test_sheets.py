@@ -91,3 +91,14 @@ def test_ids_from_names_are_slugs_unique_among_those_taken() -> None:
     assert make_id("Visit", taken={"visit", "visit-2"}) == "visit-3"
     assert make_id("漢字", fallback="step") == "step"
     assert len(make_id("x" * 200)) <= 64
+
+
+def test_the_docs_example_import_is_what_the_import_writes() -> None:
+    from journeymap.interchange import import_csv
+
+    text = DOC.read_text(encoding="utf-8")
+    table = re.search(r"```text\n(Step,Stage,Owner.*?)```", text, re.S)
+    sample = re.search(r"  ```yaml\n(  # Imported by.*?)  \.\.\.\n", text, re.S)
+    assert table and sample
+    expected = "\n".join(line[2:] for line in sample.group(1).splitlines()) + "\n"
+    assert import_csv(table.group(1), "workshop.csv").startswith(expected)
