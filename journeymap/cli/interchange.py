@@ -1,121 +1,114 @@
-"""``journeymap export`` and ``journeymap import``: other tools' formats in and out."""
+"""``journeymap export`` and ``journeymap import``: other tools' formats in and out.
+
+Both take ``FORMAT`` first (``export csv JOURNEY``, ``import xlsx BOOK.xlsx``); the older
+spellings still work: ``export [-f FORMAT] JOURNEY`` (mermaid by default) and ``import
+TABLE.csv`` (the format from the suffix). Choices and help come from the format table,
+:data:`journeymap.interchange.FORMATS`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import sys
 
 import click
 
-from journeymap.cli._common import emit, report_errors
+from journeymap.cli._common import report_errors
+from journeymap.interchange import EXPORT_FORMATS, FORMATS, IMPORT_FORMATS
 
 
-@click.command("export")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def _formats_help(names: tuple[str, ...]) -> str:
+    width = max(len(name) for name in names)
+    lines = "\n".join(f"  {name:<{width}} {FORMATS[name].help}" for name in names)
+    return "\b\nFORMAT is one of:\n" + lines
+
+
+EXPORT_HELP = f"""Export the journey file JOURNEY to FORMAT.
+
+{_formats_help(EXPORT_FORMATS)}
+
+The older form `journeymap export [-f FORMAT] JOURNEY` still works (mermaid when -f is not
+given). Text goes to standard output without -o; xlsx needs -o unless standard output is a
+file or a pipe. The spreadsheet layout, cell syntax and what an import guesses:
+docs/interchange.md.
+"""
+
+IMPORT_HELP = f"""Import SOURCE (in FORMAT) into a new journey file, validated before it is written.
+
+{_formats_help(IMPORT_FORMATS)}
+
+FORMAT may be left out when SOURCE's suffix names it (`journeymap import TABLE.csv -o
+J.yaml`). What was guessed (ids made from names, stages and functions declared from the rows,
+transitions from row order, even shares) is listed in comments at the top of the file. The
+spreadsheet layout and its header synonyms: docs/interchange.md.
+"""
+
+
+def _split(args: tuple[str, ...], what: str) -> tuple[str | None, str]:
+    if len(args) == 1:
+        return None, args[0]
+    if len(args) == 2:
+        return args[0], args[1]
+    raise click.UsageError(f"give FORMAT and {what} (got {len(args)} arguments)")
+
+
+def _check_format(fmt: str, names: tuple[str, ...]) -> str:
+    if fmt not in names:
+        choices = ", ".join(f"'{n}'" for n in names)
+        raise click.BadParameter(f"{fmt!r} is not one of {choices}.", param_hint="'FORMAT'")
+    return fmt
+
+
+@click.command("export", help=EXPORT_HELP)
+@click.argument("args", nargs=-1, required=True, metavar="FORMAT JOURNEY")
 @click.option(
     "-f",
     "--format",
-    "fmt",
-    type=click.Choice(["mermaid", "mermaid-flowchart", "csv", "json", "bpmn"]),
-    default="mermaid",
-    show_default=True,
-    help="mermaid: a Mermaid journey diagram; mermaid-flowchart: a Mermaid flowchart, a "
-    "subgraph per function, handoffs numbered by risk; csv: the touchpoint table; "
-    "json: the journey model as data; bpmn: BPMN 2.0 XML with a lane per function.",
+    "fmt_option",
+    type=click.Choice(EXPORT_FORMATS),
+    help="FORMAT in the older form `export -f FORMAT JOURNEY`.",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Write here (atomically) instead of standard output.",
 )
 @report_errors
-def export_command(file: Path, fmt: str, output: Path | None) -> None:
-    """Export the journey FILE to another tool's format."""
-    from journeymap.interchange import export
-    from journeymap.interchange.mermaid import NOTED_EXPORTS
-    from journeymap.project import read_journey
+def export_command(args: tuple[str, ...], fmt_option: str | None, output: str | None) -> None:
+    fmt, journey = _split(args, "JOURNEY")
+    if fmt is not None and fmt_option is not None and fmt != fmt_option:
+        raise click.UsageError(f"FORMAT {fmt!r} and -f {fmt_option!r} disagree; give one")
+    fmt = _check_format(fmt or fmt_option or "mermaid", EXPORT_FORMATS)
+    from journeymap.interchange import export_file
 
-    journey = read_journey(file)
-    if fmt in NOTED_EXPORTS:
-        text, notes = NOTED_EXPORTS[fmt](journey)
-    else:
-        text, notes = export(journey, fmt), ()
-    emit(text, str(output) if output else None)
-    for note in notes:
-        click.echo(note, err=True)
+    if output is None and fmt == "xlsx" and sys.stdout.isatty():
+        raise click.UsageError("xlsx is a binary file; write it with -o BOOK.xlsx")
+    data = export_file(fmt, journey, output, on_note=lambda note: click.echo(note, err=True))
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+        else:
+            click.echo(data, nl=False)
 
 
-@click.command("import")
-@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.command("import", help=IMPORT_HELP)
+@click.argument("args", nargs=-1, required=True, metavar="FORMAT SOURCE")
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="The journey file to write (refuses to overwrite one).",
 )
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "mermaid", "bpmn"]),
-    help="csv: a touchpoint table; mermaid: a Mermaid journey diagram; bpmn: a BPMN 2.0 model "
-    "(default: mermaid for .mmd and .mermaid files, bpmn for .bpmn and .xml, else csv).",
-)
-@click.option("--title", help="Journey title (default: the table's file name).")
+@click.option("--title", help="Journey title (default: the source's, else its file name).")
 @click.option("--uses", help="Organisation file the journey shares, relative to OUTPUT.")
 @report_errors
-def import_command(
-    table: Path, output: Path, fmt: str | None, title: str | None, uses: str | None
-) -> None:
-    """Import a touchpoint table (CSV), a Mermaid journey or a BPMN 2.0 file into a journey
-    file, validated before it is written.
+def import_command(args: tuple[str, ...], output: str, title: str | None, uses: str | None) -> None:
+    fmt, source = _split(args, "SOURCE")
+    if fmt is not None:
+        _check_format(fmt, IMPORT_FORMATS)
+    from journeymap.interchange import import_file
 
-    CSV columns: id, name, stage, function, channel, systems, emotion, entry, volume, asks,
-    next, outcome; lists separated by ';', next items as 'target' or 'target:share'. Mermaid:
-    sections become stages, tasks touchpoints, scores emotions, the first actor the function.
-    BPMN (.bpmn, .xml): lanes become functions, tasks touchpoints.
-    """
-    from journeymap.atomic import write_text_atomic
-    from journeymap.errors import UsageError
-    from journeymap.interchange import import_csv
-    from journeymap.project import read_journey
-
-    if output.exists():
-        raise UsageError(f"{output} exists; choose another --output or remove it first")
-    raw = table.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        from journeymap.errors import InputError
-        from journeymap.model import Location
-
-        raise InputError.at(
-            Location(str(table), 1, 1),
-            f"not UTF-8 text ({err.reason})",
-            "save the table as CSV UTF-8",
-        ) from None
-    suffix = table.suffix.lower()
-    guessed = "mermaid" if suffix in (".mmd", ".mermaid") else "csv"
-    if suffix in (".bpmn", ".xml"):
-        guessed = "bpmn"
-    kind = fmt or guessed
-    if kind == "mermaid":
-        from journeymap.interchange import import_mermaid
-
-        if uses:
-            raise UsageError("--uses applies to csv tables; a Mermaid journey names its actors")
-        yaml_text = import_mermaid(text, str(table), title)
-    elif kind == "bpmn":
-        from journeymap.interchange import import_bpmn
-
-        if uses:
-            raise UsageError("--uses is for tables; a BPMN file brings its own lanes and systems")
-        yaml_text = import_bpmn(text, str(table), title)
-    else:
-        yaml_text = import_csv(
-            text, str(table), title or table.stem.replace("-", " ").title(), uses
-        )
-    read_journey(output, text=yaml_text)  # validated as the journey it will be
-    write_text_atomic(output, yaml_text, overwrite=False)
+    import_file(fmt, source, output, title, uses)
     click.echo(f"wrote {output}")

@@ -1,6 +1,6 @@
 """A journey as BPMN 2.0 XML: one pool, a lane per function, laid out by our own grid.
 
-The mapping (docs/interchange-bpmn.md): a touchpoint is a task (``serviceTask`` on self-service
+The mapping (docs/interchange.md "BPMN"): a touchpoint is a task (``serviceTask`` on self-service
 channels, else ``userTask``); an entry gets a message start event (the customer gets in touch);
 a terminal touchpoint an end event named by its outcome (``No outcome`` when it has none); a
 touchpoint whose customers split (several transitions, or shares summing below 1) an exclusive

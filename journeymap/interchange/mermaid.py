@@ -9,7 +9,7 @@ Journey text never becomes Mermaid syntax: what a grammar cannot hold is written
 entity code (``#58;`` for ``:``), which Mermaid renders as the character itself, and a name that
 would start a keyword (``section 5``, ``Title of it``, ``journey planning``) has its first letter
 written that way. Each function returns the text and notes saying what was escaped or changed
-(the CLI prints them on stderr). See docs/interchange-mermaid.md.
+(the CLI prints them on stderr). See docs/interchange.md "Mermaid".
 """
 
 from __future__ import annotations

@@ -312,7 +312,7 @@ def fixes_together(
     """What the first three and all the fixes shown buy when made together (their effects
     overlap, so they do not add up): total risk before and after, predicted by what-if."""
     before = total_risk(analysis)
-    rows = []
+    rows: list[dict[str, str]] = []
     words = {2: "both", 3: "all three", 4: "all four", 5: "all five"}
     for count, label in ((3, "the first three"), (len(fixes), words.get(len(fixes), "all"))):
         if count < 2 or count > len(fixes) or (rows and count == 3):

@@ -446,4 +446,4 @@ def test_cli_refuses_uses_with_bpmn(tmp_path: Path) -> None:
         main, ["import", str(model), "-o", str(tmp_path / "o.yaml"), "--uses", "org.yaml"]
     )
     assert result.exit_code == 2
-    assert "--uses is for tables" in result.output
+    assert "--uses applies to spreadsheets (csv, xlsx); a bpmn file" in result.output

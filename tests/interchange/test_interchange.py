@@ -39,13 +39,15 @@ def _table_view(journey):  # the fields a touchpoint table carries
 def test_csv_round_trip_keeps_every_column(tmp_path: Path) -> None:
     journey = load_journey(BROADBAND)
     table = export_csv(journey)
-    assert table.splitlines()[0] == (
-        "id,name,stage,function,channel,systems,emotion,entry,volume,asks,next,outcome"
-    )
+    assert table.splitlines()[:2] == [
+        "# touchpoints",
+        "id,name,stage,function,channel,systems,emotion,entry,volume,asks,pains,gains,kpis,"
+        "evidence,notes,ideas,outcome,description",
+    ]
     assert (
-        table.splitlines()[2]
-        == "call,Sales call,choose,sales,phone,crm,3,,,address; bank,visit:0.8,"
+        table.splitlines()[3] == "call,Sales call,choose,sales,phone,crm,3,,,address; bank,,,,,,,,"
     )
+    assert "call,visit,0.8,5d,field,," in table.splitlines()
     yaml_text = import_csv(table, "broadband.csv", "Broadband installation")
     back = load_journey_text(yaml_text, str(tmp_path / "broadband.yaml"))
     assert _table_view(back) == _table_view(journey)
@@ -80,7 +82,10 @@ HEADER = "id,name,stage,function,emotion,next\n"
             "t.csv:2:6: error: share in 'b:1.5' must be a number from 0 to 1",
         ),
         (HEADER + "a,A,s,f,3,\na,B,s,f,3,\n", "t.csv:3:1: error: duplicate touchpoint id 'a'"),
-        (HEADER + "a,,s,f,3,\n", "t.csv:2:2: error: name is empty; every touchpoint needs one"),
+        (
+            HEADER + ",,s,f,3,\n",
+            "t.csv:2:2: error: name is empty; every touchpoint needs a name or an id",
+        ),
         (
             HEADER + "a,A,s,f,3,\n" + "b," + "x" * 140_000 + ",s,f,3,\n",
             "t.csv:3:2: error: cell is 140000 characters long, more than 131072; keep long text in the journey file's notes",

@@ -224,7 +224,7 @@ def test_cli_imports_a_diagram_and_reports_errors_in_one_line(tmp_path: Path) ->
     bad = tmp_path / "bad.txt"
     bad.write_text("journey\n  section A\n    Task\n", encoding="utf-8")
     result = runner.invoke(
-        main, ["import", "-f", "mermaid", str(bad), "-o", str(tmp_path / "b.yaml")]
+        main, ["import", "mermaid", str(bad), "-o", str(tmp_path / "b.yaml")]
     )
     assert result.exit_code == 2
     assert (
