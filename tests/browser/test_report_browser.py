@@ -361,3 +361,29 @@ def test_claims_page_is_short_plain_and_fits_a_phone(
                 assert wide <= 390, wide
         finally:
             context.close()
+
+
+def test_no_page_scrolls_sideways_even_with_every_fold_open(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Every page of the examples' site, at projector, laptop and phone sizes, with every
+    <details> opened (as a reader looking for everything would): the page is never wider than
+    the screen (wide content scrolls inside its own frame)."""
+    folder = tmp_path / "journeys"
+    shutil.copytree(JOURNEYS, folder)
+    out = build_site([folder], tmp_path / "site", jobs=1, cache=False).out_dir
+    too_wide = []
+    for width, height in ((1600, 1000), (1280, 720), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            page = context.new_page()
+            for html in sorted(out.glob("*.html")):
+                page.goto(html.as_uri())
+                page.wait_for_load_state("load")
+                page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                if scroll > width:
+                    too_wide.append((html.name, width, scroll))
+        finally:
+            context.close()
+    assert too_wide == []
