@@ -24,8 +24,12 @@ def build_dot(
     theme: str = "default",
     renderer: str = "auto",
     timeout: float | None = None,
+    lane_order: Sequence[str] | None = None,
 ) -> str:
     """The DOT source of one view of a journey (``silos`` also takes several analyses).
+
+    ``lane_order``: function ids whose lanes come first, in that order (the journey view; a
+    to-be picture keeps its as-is lanes where they were).
 
     The journey and blueprint views are laid out here (Graphviz ``dot`` through ``renderer``,
     see docs/diagrams.md "How a grid is drawn"): the DOT returned pins every node and edge
@@ -38,7 +42,7 @@ def build_dot(
     if view == "journey":
         from journeymap.render.journey_view import build_journey_graph
 
-        grid = build_journey_graph(analysis, chosen)
+        grid = build_journey_graph(analysis, chosen, lane_order)
     elif view == "blueprint":
         from journeymap.render.blueprint_view import build_blueprint_graph
 
@@ -98,9 +102,12 @@ def render_journey(
     theme: str = "default",
     renderer: str = "auto",
     timeout: float | None = None,
+    lane_order: Sequence[str] | None = None,
 ) -> bytes:
     """:func:`build_dot` then :func:`render_dot`; ``fmt="dot"`` returns the DOT source."""
-    dot = build_dot(analysis, view=view, theme=theme, renderer=renderer, timeout=timeout)
+    dot = build_dot(
+        analysis, view=view, theme=theme, renderer=renderer, timeout=timeout, lane_order=lane_order
+    )
     if fmt == "dot":
         return dot.encode("utf-8")
     dpi = get_theme(theme).dpi

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from journeymap.analysis.types import Handoff, JourneyAnalysis
 from journeymap.catalog import RULES, risk_factors
 from journeymap.durations import spoken_hours as format_hours
@@ -29,15 +31,20 @@ def risk_rules(handoff: Handoff | None) -> tuple[str, ...]:
     return tuple(sorted(set(risk_factors(handoff.rules))))
 
 
-def lanes(journey: Journey) -> list[Function]:
+def lanes(journey: Journey, first: Sequence[str] | None = None) -> list[Function]:
     """Lane order: functions by their first touchpoint in the file, then the functions that
-    own no touchpoint in file order (see docs/diagrams.md, "Lane order").
+    own no touchpoint in file order (see docs/diagrams.md, "Lane order"); the functions
+    ``first`` names (that the journey has) come before all others, in that order.
 
     A journey file lists its touchpoints roughly in the order customers meet them, so the lanes
     read top to bottom the way the journey goes, entry lanes first; a function that a
     touchpoint names but no file declares gets a lane named after its id.
     """
-    return list(journey.lanes())
+    default = list(journey.lanes())
+    if not first:
+        return default
+    rank = {fid: i for i, fid in enumerate(dict.fromkeys(first))}
+    return sorted(default, key=lambda f: rank.get(f.id, len(rank)))  # stable: the rest keep order
 
 
 def stage_list(journey: Journey) -> list[str]:
@@ -140,9 +147,11 @@ def journey_key(grid: Grid, theme: Theme, handoffs: bool, risky: bool, splits: b
         )
 
 
-def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> Grid:
+def build_journey_graph(
+    analysis: JourneyAnalysis, theme: Theme, lane_order: Sequence[str] | None = None
+) -> Grid:
     """The journey view's grid (lay it out with :meth:`Grid.layout_dot`, draw with
-    :meth:`Grid.drawing_dot`)."""
+    :meth:`Grid.drawing_dot`); ``lane_order`` as in :func:`lanes`."""
     journey = analysis.journey
     stages = stage_list(journey)
     stage_index = {s: i for i, s in enumerate(stages)}
@@ -151,7 +160,7 @@ def build_journey_graph(analysis: JourneyAnalysis, theme: Theme) -> Grid:
     max_risk = max((h.risk for h in analysis.handoffs), default=0.0)
     risky_present = any(risk_rules(h) for h in analysis.handoffs)
     used = {tp.function for tp in journey.touchpoints.values()}  # no empty lanes
-    functions = [f for f in lanes(journey) if f.id in used]
+    functions = [f for f in lanes(journey, lane_order) if f.id in used]
     names = {f.id: f.name for f in lanes(journey)}
     bands = [
         Band(

@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 
 __all__ = ["change_words", "headline", "prefix_ids", "scenario_blocks"]
 
-Draw = Callable[[JourneyAnalysis], "bytes | str"]
-"""Draws one analysis as the page's diagram (an SVG document from Graphviz)."""
+Draw = Callable[[JourneyAnalysis, "Sequence[str] | None"], "bytes | str"]
+"""Draws one analysis as the page's diagram (an SVG document from Graphviz), with the lanes of
+the given function ids first (``build_dot``'s ``lane_order``)."""
 
 
 # -- changes in words ----------------------------------------------------------------------------
@@ -278,6 +279,7 @@ def scenario_blocks(
     diagram). ``as_is`` is the journey's diagram; ``draw`` draws the changed journey."""
     journey = analysis.journey
     title = journey.title
+    lane_order = [f.id for f in journey.lanes()]
     blocks = []
     for n, ((scenario, prediction), source) in enumerate(
         zip(scenarios.results, scenarios.sources, strict=True), start=1
@@ -307,8 +309,8 @@ def scenario_blocks(
                     if as_is is not None
                     else None
                 ),
-                "to_be": _picture(
-                    draw(prediction.after),
+                "to_be": _picture(  # the as-is lanes stay where they were
+                    draw(prediction.after, lane_order),
                     f"To be, {scenario.name}: journey diagram of {title}",
                     f"{anchor}-to-be-",
                 ),

@@ -98,7 +98,7 @@ def _render(job: _Job) -> _Done:
     except InputError as err:
         return _Done(job.index, tuple(err.problems), None)
     analysis = item.analysis
-    svg = _draw(job)(analysis)
+    svg = _draw(job)(analysis, None)
     blocks = scenario_blocks(analysis, scenarios, svg, _draw(job))
     # ranked fixes cost what-if runs: computed once, for the page and for the index's summary
     fixes = ranked_fixes(analysis.journey, analysis, item.config, limit=FIXES_NEEDED)
@@ -114,13 +114,18 @@ def _render(job: _Job) -> _Done:
     return _Done(job.index, (), page, index_summary(analysis, fixes), deps)
 
 
-def _draw(job: _Job) -> Callable[[JourneyAnalysis], bytes]:
+def _draw(job: _Job) -> Callable[[JourneyAnalysis, Sequence[str] | None], bytes]:
     """The journey diagram of an analysis as this build draws it (SVG)."""
     from journeymap.render import build_dot, render_dot
 
-    def draw(analysis: JourneyAnalysis) -> bytes:
+    def draw(analysis: JourneyAnalysis, lane_order: Sequence[str] | None = None) -> bytes:
         dot = build_dot(
-            analysis, view="journey", theme=job.theme, renderer=job.renderer, timeout=job.timeout
+            analysis,
+            view="journey",
+            theme=job.theme,
+            renderer=job.renderer,
+            timeout=job.timeout,
+            lane_order=lane_order,
         )
         return render_dot(dot, "svg", job.renderer, job.timeout)
 

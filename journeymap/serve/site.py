@@ -227,7 +227,7 @@ class LiveSite:
                 t3 = time.perf_counter()
                 self._publish_picture(state, analysis, svg)
 
-                def draw(after: JourneyAnalysis) -> bytes:
+                def draw(after: JourneyAnalysis, lane_order: Sequence[str] | None) -> bytes:
                     return render_journey(
                         after,
                         fmt="svg",
@@ -235,6 +235,7 @@ class LiveSite:
                         theme=self.theme,
                         renderer=self.renderer,
                         timeout=self.render_timeout,
+                        lane_order=lane_order,
                     )
 
                 # page and index

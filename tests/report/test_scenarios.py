@@ -489,3 +489,27 @@ def test_a_page_with_scenarios_is_byte_identical_across_builds(
     b = build_site([folder], tmp_path / "b" / "site", jobs=1, cache=False)
     for name in ("broadband.html", "index.html"):
         assert (a.out_dir / name).read_bytes() == (b.out_dir / name).read_bytes()
+
+
+def test_the_to_be_picture_keeps_the_as_is_lanes_in_their_places(tmp_path: Path) -> None:
+    """A scenario that hands the first touchpoints to another function would put that function
+    first in a fresh layout; the to-be picture keeps the as-is lane order instead, so the two
+    pictures compare lane by lane. The as-is order is the file's (functions by their first
+    touchpoint), read here from the YAML itself."""
+    folder = tmp_path / "journeys"
+    folder.mkdir()
+    for name in ("claims-before.yaml", "claims-before.scenarios.yaml", "organisation.yaml"):
+        shutil.copy(ROOT / "journeys" / name, folder / name)
+    out = build_site([folder], tmp_path / "site", jobs=1, cache=False).out_dir
+    page = (out / "claims-before.html").read_text(encoding="utf-8")
+    data = yaml.safe_load((folder / "claims-before.yaml").read_text(encoding="utf-8"))
+    by_file = list(dict.fromkeys(tp["function"] for tp in data["touchpoints"].values()))
+    scenarios = yaml.safe_load((folder / "claims-before.scenarios.yaml").read_text("utf-8"))
+    assert len(scenarios["scenarios"]) >= 2
+    for n in range(1, len(scenarios["scenarios"]) + 1):
+        as_is = re.findall(rf'id="lane-scenario-{n}-as-is-([^"]+)"', page)
+        to_be = re.findall(rf'id="lane-scenario-{n}-to-be-([^"]+)"', page)
+        assert as_is == by_file, n
+        kept = [f for f in to_be if f in as_is]
+        assert kept == [f for f in as_is if f in to_be], (n, to_be)
+        assert to_be[: len(kept)] == kept  # new lanes, if any, come after
