@@ -19,6 +19,7 @@ the risk they remove as they are, and a handoff is *high-risk* by one fixed thre
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -45,6 +46,7 @@ __all__ = [
     "RankedFix",
     "JourneySummary",
     "summarize",
+    "canonical_functions",
     "fix_summary",
     "top_fixes",
 ]
@@ -252,8 +254,26 @@ class Portfolio:
     worst_handoffs: tuple[RankedHandoff, ...]  # by risk desc, then journey order, then number
 
 
-def _lead(summary: JourneySummary, function_id: str) -> str:
-    function = summary.functions.get(function_id)
+def canonical_functions(summaries: Iterable[JourneySummary]) -> dict[str, Function]:
+    """Function id -> the one definition the portfolio goes by: the organisation file's (a
+    function declared outside the journey file itself), else the first journey's. A journey
+    may rename a shared function, or name another lead, for its own page ("Account executives"
+    for Sales); across journeys each function has one name and one lead."""
+    shared: dict[str, Function] = {}
+    local: dict[str, Function] = {}
+    for journey in summaries:
+        own = os.path.abspath(journey.path)
+        for function in journey.functions.values():
+            path = function.location.path
+            elsewhere = bool(path) and os.path.abspath(path) != own
+            (shared if elsewhere else local).setdefault(function.id, function)
+    return {**local, **shared}
+
+
+def _lead(
+    summary: JourneySummary, function_id: str, canonical: Mapping[str, Function] | None = None
+) -> str:
+    function = (canonical or {}).get(function_id) or summary.functions.get(function_id)
     if function is None:
         return function_id
     return function.lead or function.name
@@ -264,6 +284,7 @@ def portfolio(
 ) -> Portfolio:
     """Aggregate ``analyses`` (or their summaries); ``worst`` bounds the list of worst handoffs."""
     summaries = [summarize(a) for a in analyses]
+    canonical = canonical_functions(summaries)
     figures = []
     pairs: dict[tuple[str, str], dict[str, float]] = {}
     pair_journeys: dict[tuple[str, str], set[int]] = {}
@@ -296,11 +317,11 @@ def portfolio(
         )
         lead_share: dict[str, float] = {}
         for function_id in analysis.touchpoint_functions.values():
-            lead = _lead(analysis, function_id)
+            lead = _lead(analysis, function_id, canonical)
             lead_functions.setdefault(lead, set()).add(function_id)
             lead_journeys.setdefault(lead, set()).add(k)
         for function_id, share in m.function_flow_share.items():
-            lead = _lead(analysis, function_id)
+            lead = _lead(analysis, function_id, canonical)
             lead_share[lead] = lead_share.get(lead, 0.0) + share
         for lead, share in lead_share.items():
             totals = leads.setdefault(lead, _zero_lead())
@@ -314,13 +335,13 @@ def portfolio(
             total["risk"] += h.risk
             pair_journeys.setdefault(key, set()).add(k)
             risky = bool(RISKY_RULES.intersection(h.rules))
-            for lead in {_lead(analysis, h.from_function), _lead(analysis, h.to_function)}:
+            for lead in {_lead(analysis, h.from_function, canonical), _lead(analysis, h.to_function, canonical)}:
                 totals = leads.setdefault(lead, _zero_lead())
                 totals["handoffs"] += 1
                 totals["risky"] += 1 if risky else 0
                 totals["risk"] += h.risk
             if h.owner is not None:
-                totals = leads.setdefault(_lead(analysis, h.owner), _zero_lead())
+                totals = leads.setdefault(_lead(analysis, h.owner, canonical), _zero_lead())
                 totals["owned"] += 1
             ranked.append((-h.risk, k, h.number, RankedHandoff(analysis.id, h)))
     n = len(summaries)

@@ -7,7 +7,6 @@ handoffs to their journey pages. Every figure comes from the portfolio as comput
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from journeymap.analysis.portfolio import (
     JourneySummary,
     PairTotal,
     Portfolio,
+    canonical_functions,
     top_fixes,
 )
 from journeymap.catalog import RULES, code_ranges
@@ -37,19 +37,9 @@ HEAT_VIEWS = ("handoffs", "customers")
 
 
 def _names(journeys: Sequence[JourneySummary]) -> dict[str, str]:
-    """Function id -> one display name across the portfolio: the organisation file's (a
-    function declared outside the journey file itself); else the first journey's. A journey may
-    rename a shared function for its own page ("Account executives" for Sales), but the
-    portfolio names each function one way in every table and map."""
-    shared: dict[str, str] = {}
-    local: dict[str, str] = {}
-    for journey in journeys:
-        own = os.path.abspath(journey.path)
-        for function in journey.functions.values():
-            path = function.location.path
-            elsewhere = bool(path) and os.path.abspath(path) != own
-            (shared if elsewhere else local).setdefault(function.id, function.name)
-    return {**local, **shared}
+    """Function id -> its one display name across the portfolio (see
+    :func:`~journeymap.analysis.portfolio.canonical_functions`)."""
+    return {fid: f.name for fid, f in canonical_functions(journeys).items()}
 
 
 def per_customer_text(value: float) -> str:
@@ -115,6 +105,7 @@ def _fix_groups(
     """The portfolio's top fixes, grouped by executive: groups in the order of their best fix
     (so the first group holds the best fix), fixes in rank order within a group."""
     by_id = {j.id: j for j in journeys}
+    canonical = canonical_functions(journeys)
     groups: dict[str, dict[str, Any]] = {}
     for overall, ranked in enumerate(top_fixes(journeys, FIXES_SHOWN), start=1):
         journey, fix = by_id[ranked.journey], ranked.fix
@@ -122,9 +113,12 @@ def _fix_groups(
         words = {journey.id: journey.title, **journey.touchpoint_names}
         words.update((fid, names.get(fid, f.name)) for fid, f in journey.functions.items())
         href = hrefs.get(journey.id) or page_name(journey.id)
-        lead = fix.executive or NO_LEAD
+        # the executive as the portfolio knows the function (the organisation file's lead)
+        shared = canonical.get(fix.function or "")
+        executive = (shared.lead if shared else None) or fix.executive
+        lead = executive or NO_LEAD
         group = groups.setdefault(
-            lead, {"executive": lead, "named": fix.executive is not None, "fixes": []}
+            lead, {"executive": lead, "named": executive is not None, "fixes": []}
         )
         group["fixes"].append(
             {

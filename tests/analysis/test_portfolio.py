@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from journeymap.analysis.engine import analyze
@@ -59,3 +61,29 @@ def test_portfolio_totals() -> None:
 def test_empty_portfolio() -> None:
     p = portfolio([])
     assert (p.journeys, p.pairs, p.leads, p.worst_handoffs) == ((), (), (), ())
+
+
+def test_a_shared_function_has_the_organisation_files_lead_across_journeys() -> None:
+    """telecom-onboarding renames the shared Customer Service "Customer care" and gives it its
+    own lead, "Head of Care" (and its local Complaints team too, which claims-before, earlier in
+    the portfolio, gives to the Head of Service); across the portfolio a function goes by the
+    organisation file, else the first journey declaring it, so each lead has one row and the
+    shared functions' leads are the organisation file's (read here from the YAML itself)."""
+    import yaml as _yaml
+
+    from journeymap.analysis.engine import analyze as _analyze
+    from journeymap.config import load_config as _load_config
+    from journeymap.load import load_journeys as _load_journeys
+
+    root = Path(__file__).resolve().parents[2] / "journeys"
+    org = _yaml.safe_load((root / "organisation.yaml").read_text(encoding="utf-8"))["functions"]
+    analyses = [_analyze(j, _load_config(j.path)) for j in _load_journeys([root])]
+    leads = portfolio(analyses).leads
+    for total in leads:
+        for fid in total.functions:
+            if fid in org:
+                assert (org[fid].get("lead") or org[fid]["name"]) == total.lead, (fid, total.lead)
+    names = [t.lead for t in leads]
+    assert "Head of Care" not in names and len(names) == len(set(names))
+    service = next(t for t in leads if t.lead == "Head of Service")
+    assert {"service", "complaints"} <= set(service.functions)
