@@ -66,7 +66,7 @@ def test_headline_figures_of_the_worked_example(broadband: JourneyAnalysis, tiny
     assert "Most handoffs on one path 4" in text
     assert "live 35.3%" in text and "churn-risk 4.7%" in text and "drop-off 60.0%" in text
     risk = sum(h.risk for h in broadband.handoffs)
-    assert f"Total risk {risk:.1f} sum over the handoffs" in text
+    assert f"Total risk {risk:.1f} weighted handoff problems per customer" in text
     # no portfolio and no gate: the context slots stay empty and no limit is named
     assert html.count('<span class="vs" data-vs="') == 5
     assert "portfolio median" not in text and "check limit" not in text
