@@ -23,6 +23,7 @@ from journeymap.errors import InputError, Problem, UsageError
 from journeymap.interchange.bpmn import export_bpmn
 from journeymap.interchange.bpmn_import import import_bpmn
 from journeymap.interchange.csv_table import export_csv, import_csv
+from journeymap.interchange.graphml import export_graphml
 from journeymap.interchange.mermaid import (
     export_mermaid,
     export_mermaid_flowchart,
@@ -48,6 +49,7 @@ __all__ = [
     "export_bpmn",
     "export_csv",
     "export_file",
+    "export_graphml",
     "export_json",
     "export_mermaid",
     "export_mermaid_flowchart",
@@ -113,6 +115,7 @@ FORMATS: dict[str, Format] = {
         Format("mermaid-flowchart", "a Mermaid flowchart: a subgraph per function, handoffs numbered by risk", ".mmd", export_mermaid_flowchart, None, mermaid_flowchart),
         Format("bpmn", "BPMN 2.0 XML: a lane per function, a task per touchpoint, laid out", ".bpmn", export_bpmn, _bpmn_in, None, (".xml",)),
         Format("json", "the journey model as data", ".json", export_json),
+        Format("graphml", "GraphML for network tools: touchpoints, transitions, flows, handoffs", ".graphml", export_graphml),
     )
 }  # fmt: skip
 
