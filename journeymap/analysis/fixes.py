@@ -236,9 +236,16 @@ def _complete_after_carry(ix: Index, systems: Systems, budget: int) -> bool:
     return True
 
 
-def combined(journey: Journey, fixes: Sequence[Fix], config: Config | None = None) -> Prediction:
-    """The prediction of applying ``fixes`` together (their effects do not simply add up)."""
-    return predict(journey, [c for fix in fixes for c in fix.changes], config)
+def combined(
+    journey: Journey,
+    fixes: Sequence[Fix],
+    config: Config | None = None,
+    *,
+    before: JourneyAnalysis | None = None,
+) -> Prediction:
+    """The prediction of applying ``fixes`` together (their effects do not simply add up);
+    ``before`` as in :func:`~journeymap.analysis.whatif.predict` (the unedited analysis)."""
+    return predict(journey, [c for fix in fixes for c in fix.changes], config, before=before)
 
 
 def _name(journey: Journey, tp_id: str) -> str:

@@ -317,7 +317,9 @@ def fixes_together(
     for count, label in ((3, "the first three"), (len(fixes), words.get(len(fixes), "all"))):
         if count < 2 or count > len(fixes) or (rows and count == 3):
             continue
-        after = total_risk(combined(analysis.journey, fixes[:count], config).after)
+        after = total_risk(
+            combined(analysis.journey, fixes[:count], config, before=analysis).after
+        )
         rows.append(
             {
                 "label": label,
@@ -393,7 +395,8 @@ def render_journey_page(
     server serves (the template shows a small badge, nothing else changes). ``fixes``: the
     journey's ``ranked_fixes`` if the caller has them (else computed with ``config``);
     ``scenarios`` are the blocks of :func:`journeymap.report.scenarios.scenario_blocks` (as-is
-    against to-be).
+    against to-be). ``config`` is the one ``analysis`` was made with (the fixes' predictions
+    start from ``analysis`` itself).
     """
     env = make_environment()
     title = analysis.journey.title
