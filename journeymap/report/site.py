@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from journeymap.analysis.portfolio import FIXES_KEPT
+from journeymap.atomic import write_bytes_atomic
 from journeymap.config import Config
 from journeymap.errors import InputError, OutputError, Problem, UsageError
 from journeymap.report import cache as cache_mod
@@ -130,6 +131,16 @@ def _draw(job: _Job) -> Callable[[JourneyAnalysis, Sequence[str] | None], bytes]
         return render_dot(dot, "svg", job.renderer, job.timeout)
 
     return draw
+
+
+_MEDIANS = "portfolio-medians.txt"  # in the cache folder: the medians of its last build
+
+
+def _read_note(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _write(path: Path, text: str) -> None:
@@ -275,15 +286,26 @@ def build_site(
     analyses = _unique(summaries)
     # Headline figures against the portfolio's median: known only now that every journey is in.
     median = medians(analyses)
+    # Every page the cache holds was filled with the medians of the build that last used it, and
+    # the cache notes those of its last complete build: while they hold, cached pages are true
+    # as they are and need not even be read. The note goes before any page is re-filled and
+    # comes back only once all are, so a build that dies in between leaves no note to trust.
+    signature = repr((median.journeys, sorted(median.values.items())))
+    note = store.directory / _MEDIANS if store is not None else None
+    unchanged = note is not None and _read_note(note) == signature
+    if note is not None and not unchanged:
+        note.unlink(missing_ok=True)
     for i, page in enumerate(pages):
         summary = summaries[i]
-        if page is None or summary is None:
+        if page is None or summary is None or (unchanged and isinstance(page, Path)):
             continue
         text = page.read_text(encoding="utf-8") if isinstance(page, Path) else page
         filled = fill(text, summary, median)
         if isinstance(page, Path) and filled == text:
             continue  # cached and still true: hard-linked as it is
         pages[i] = store.put(keys[i], deps[i], summary, filled.encode()).page if store else filled
+    if note is not None and not unchanged:
+        write_bytes_atomic(note, (signature + "\n").encode("utf-8"), durable=False)
     ids = [a.id for a in analyses]
     index_html = _render_index(analyses, theme, renderer, timeout, store)
     tick("index.html")

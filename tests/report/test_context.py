@@ -142,3 +142,21 @@ def test_the_site_sets_every_page_against_the_portfolio_and_keeps_it_true(
     single = build_site([folder], out, jobs=1)
     assert single.cached == 1
     assert "portfolio median" not in (out / "hostile.html").read_text(encoding="utf-8")
+
+
+def test_the_cache_notes_its_medians_and_a_wrong_note_costs_only_a_reread(tmp_path: Path) -> None:
+    folder = tmp_path / "journeys"
+    folder.mkdir()
+    for name in ("broadband.yaml", "hostile.yaml"):
+        shutil.copy(DATA / name, folder / name)
+    out = tmp_path / "site"
+    first = build_site([folder], out, jobs=1)
+    assert first.cache_dir is not None
+    note = first.cache_dir / "portfolio-medians.txt"
+    assert note.read_text(encoding="utf-8").startswith("(2, [")
+    before = {p.name: p.read_bytes() for p in out.glob("*.html")}
+    note.write_text("(9, [])\n", encoding="utf-8")  # a note that no longer holds
+    again = build_site([folder], out, jobs=1)
+    assert again.cached == 2
+    assert {p.name: p.read_bytes() for p in out.glob("*.html")} == before
+    assert note.read_text(encoding="utf-8").startswith("(2, [")
