@@ -294,7 +294,10 @@ def build_site(
     note = store.directory / _MEDIANS if store is not None else None
     unchanged = note is not None and _read_note(note) == signature
     if note is not None and not unchanged:
-        note.unlink(missing_ok=True)
+        try:
+            note.unlink(missing_ok=True)
+        except OSError:
+            pass  # an unusable cache folder: the page writes below say so, in one line
     for i, page in enumerate(pages):
         summary = summaries[i]
         if page is None or summary is None or (unchanged and isinstance(page, Path)):
