@@ -40,7 +40,7 @@ from journeymap.config import Config
 from journeymap.errors import UsageError
 from journeymap.model import Journey
 
-__all__ = ["Fix", "combined", "ranked_fixes"]
+__all__ = ["Fix", "combined", "ranked_fixes", "touched_handoffs"]
 
 CASE_SUMMARY = "case-summary"
 
@@ -234,6 +234,14 @@ def _complete_after_carry(ix: Index, systems: Systems, budget: int) -> bool:
         if len(unions) > cap:
             return False
     return True
+
+
+def touched_handoffs(fix: Fix, analysis: JourneyAnalysis) -> tuple[int, ...]:
+    """The numbers of ``analysis``'s handoffs that ``fix`` changes or resolves findings on."""
+    numbers = {(h.source, h.target): h.number for h in analysis.handoffs}
+    keys = [(getattr(c, "source", None), getattr(c, "target", None)) for c in fix.changes]
+    keys += [f.transition for f in fix.resolves if f.transition is not None]
+    return tuple(sorted({numbers[k] for k in keys if k in numbers}))
 
 
 def combined(

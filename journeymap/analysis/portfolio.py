@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from journeymap.analysis.fixes import touched_handoffs
 from journeymap.analysis.types import SEVERITY_ORDER, Handoff, JourneyAnalysis, Metrics
 from journeymap.catalog import RULES
 from journeymap.model import Function, Location
@@ -117,16 +118,13 @@ class JourneySummary:
 def fix_summary(fix: Fix, analysis: JourneyAnalysis) -> FixSummary:
     """The plain data of ``fix``, one of ``analysis``'s ranked fixes
     (:func:`journeymap.analysis.fixes.ranked_fixes`)."""
-    numbers = {(h.source, h.target): h.number for h in analysis.handoffs}
-    keys = [(getattr(c, "source", None), getattr(c, "target", None)) for c in fix.changes]
-    keys += [f.transition for f in fix.resolves if f.transition is not None]
     return FixSummary(
         title=fix.title,
         function=fix.function,
         executive=fix.executive,
         risk_removed=fix.risk_removed,
         handoffs_delta=fix.prediction.deltas.get("expected_handoffs_per_customer", 0.0),
-        handoffs=tuple(sorted({numbers[k] for k in keys if k in numbers})),
+        handoffs=touched_handoffs(fix, analysis),
         findings=len(fix.resolves),
         journey_risk=sum(h.risk for h in analysis.handoffs),
     )

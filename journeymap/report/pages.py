@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from journeymap import __version__
-from journeymap.analysis.fixes import Fix, combined, ranked_fixes
+from journeymap.analysis.fixes import Fix, combined, ranked_fixes, touched_handoffs
 from journeymap.analysis.portfolio import JourneySummary, Portfolio, summarize
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
 from journeymap.analysis.whatif import total_risk
@@ -341,24 +341,11 @@ def fix_rows(
     it is predicted to buy, the handoffs it touches. ``fixes``: ``ranked_fixes`` already
     computed (else computed here)."""
     journey = analysis.journey
-    numbers = {(h.source, h.target): h.number for h in analysis.handoffs}
+    risk = total_risk(analysis)
     rows = []
     if fixes is None:
         fixes = ranked_fixes(journey, analysis, config, limit=limit)
     for fix in fixes[:limit]:
-        touched = sorted(
-            {
-                numbers[key]
-                for key in (
-                    *(
-                        (getattr(c, "source", None), getattr(c, "target", None))
-                        for c in fix.changes
-                    ),
-                    *(f.transition for f in fix.resolves if f.transition),
-                )
-                if key in numbers
-            }
-        )
         fn = journey.functions.get(fix.function or "")
         d = fix.prediction.deltas
         rows.append(
@@ -367,11 +354,9 @@ def fix_rows(
                 "function": fn.name if fn else None,
                 "executive": fix.executive,
                 "risk_removed": f"{fix.risk_removed:.2f}",
-                "risk_share": (
-                    f"{fix.risk_removed / total_risk(analysis):.0%}" if total_risk(analysis) else ""
-                ),
+                "risk_share": f"{fix.risk_removed / risk:.0%}" if risk else "",
                 "findings": len(fix.resolves),
-                "handoffs": touched,
+                "handoffs": list(touched_handoffs(fix, analysis)),
                 "handoffs_delta": d["expected_handoffs_per_customer"],
             }
         )

@@ -9,6 +9,7 @@ leaves the old site as it was. The same input gives byte-identical files.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import gc
 import hashlib
 import os
@@ -294,10 +295,9 @@ def build_site(
     note = store.directory / _MEDIANS if store is not None else None
     unchanged = note is not None and _read_note(note) == signature
     if note is not None and not unchanged:
-        try:
+        # an unusable cache folder: the page writes below say so, in one line
+        with contextlib.suppress(OSError):
             note.unlink(missing_ok=True)
-        except OSError:
-            pass  # an unusable cache folder: the page writes below say so, in one line
     for i, page in enumerate(pages):
         summary = summaries[i]
         if page is None or summary is None or (unchanged and isinstance(page, Path)):
