@@ -34,3 +34,6 @@ ALL += [render]
 from journeymap.cli.whatif import whatif  # noqa: E402
 
 ALL += [whatif]
+from journeymap.cli.mine import mine  # noqa: E402
+
+ALL += [mine]

@@ -113,10 +113,12 @@ def journey_yaml(
     fmt: str,
     guesses: Sequence[str] = (),
     comments: Mapping[tuple[str, str], str] | None = None,
+    command: str | None = None,
 ) -> str:
     """Journey YAML text for imported data ``doc``, headed by comments naming the ``source``
     and every guess the importer made, so a reviewer knows what to check.
 
+    ``command`` names the command that made the file when it is not ``journeymap import fmt``.
     ``comments`` maps (top-level key, entry id), e.g. ``("touchpoints", "call")``, to a note
     written at the end of that entry's line.
     """
@@ -139,7 +141,12 @@ def journey_yaml(
                     line = f"{line}  # {_comment(note)}"
             lines.append(line)
         body = "\n".join(lines)
-    head = [f"# Imported by `journeymap import {fmt}` from {_comment(source)}."]
+    made_by = command or f"journeymap import {fmt}"
+    head = [
+        f"# Made by `{made_by}` from {_comment(source)}."
+        if command
+        else f"# Imported by `{made_by}` from {_comment(source)}."
+    ]
     if guesses:
         head.append("# Guessed, so check these:")
         head += [f"# - {_comment(g)}" for g in guesses]

@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from journeymap.errors import InputError
-from journeymap.mining.log import LogSource, diagnose_csv
+from journeymap.mining.log import LogSource, csv_delimiter, diagnose_csv
 from journeymap.model import Location
 
 __all__ = ["DuckDBEngine"]
@@ -51,7 +51,8 @@ class DuckDBEngine:
             if source.format == "csv":
                 self._db.execute(
                     "CREATE TABLE raw_table AS SELECT * FROM read_csv("
-                    f"{_literal(path)}, header = true, all_varchar = true)"
+                    f"{_literal(path)}, header = true, all_varchar = true, "
+                    f"delim = {_literal(csv_delimiter(path))}, quote = '\"', escape = '\"')"
                 )
                 self._db.execute("CREATE VIEW raw AS SELECT *, rowid AS __seq FROM raw_table")
             elif source.format == "parquet" and os.path.isdir(path):

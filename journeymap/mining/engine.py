@@ -191,8 +191,9 @@ def compute(engine: Engine, source: LogSource, columns: LogColumns) -> MinedLog:
             int(ends),
             spread(functions.get(str(name), [])),
             spread(channels.get(str(name), [])),
+            int(position_sum),
         )
-        for name, n, in_cases, starts, ends in sorted(
+        for name, n, in_cases, starts, ends, position_sum in sorted(
             engine.rows(queries.ACTIVITIES), key=lambda r: str(r[0])
         )
     )

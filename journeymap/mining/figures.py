@@ -78,6 +78,7 @@ class ActivityFigures:
     ends: int
     functions: tuple[tuple[str, int], ...]
     channels: tuple[tuple[str, int], ...]
+    position_sum: int  # of its events' positions in their cases (1 = first)
 
     @property
     def function(self) -> str | None:

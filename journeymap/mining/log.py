@@ -23,6 +23,7 @@ __all__ = [
     "LOG_FORMATS",
     "LogColumns",
     "LogSource",
+    "csv_delimiter",
     "diagnose_csv",
     "log_source",
     "xes_to_csv",
@@ -121,19 +122,31 @@ def log_source(path: str, fmt: str | None = None) -> LogSource:
     return LogSource(path, fmt)
 
 
+def csv_delimiter(path: str) -> str:
+    """The CSV's delimiter (``,``, ``;``, tab or ``|``), sniffed by Python's csv module from the
+    file's first 64 KB, so every engine reads the file with the same explicit dialect (and an
+    unterminated quote is an error, not a guess); ``,`` when the sample does not tell."""
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+            sample = handle.read(65536)
+    except OSError:
+        return ","
+    first = sample.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(sample, ",;\t|").delimiter
+    except csv.Error:
+        counts = {d: first.count(d) for d in ",;\t|"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
 def diagnose_csv(path: str) -> InputError:
     """Why a CSV cannot be read, found with Python's own csv module (so the row we name does
     not depend on an engine's message): an unterminated quote, or a row with more fields than
     the header. Falls back to a generic one-line error."""
     try:
         with open(path, newline="", encoding="utf-8") as handle:
-            sample = handle.read(65536)
-            handle.seek(0)
-            try:
-                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t|")
-            except csv.Error:
-                dialect = csv.excel
-            reader = csv.reader(handle, dialect, strict=True)
+            reader = csv.reader(handle, delimiter=csv_delimiter(path), strict=True)
             width = None
             start = 1
             try:

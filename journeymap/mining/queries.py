@@ -93,10 +93,12 @@ WHERE next_activity IS NOT NULL
 GROUP BY activity, next_activity
 ORDER BY activity, next_activity"""
 
-# Per activity: events, cases that contain it, cases that start and that end with it.
+# Per activity: events, cases that contain it, cases that start and that end with it, and the
+# sum of its positions in its cases (an integer, so the mean is the same on every engine).
 ACTIVITIES = """SELECT activity, COUNT(*) AS n, COUNT(DISTINCT case_id) AS cases,
        SUM(CASE WHEN pos = 1 THEN 1 ELSE 0 END) AS starts,
-       SUM(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends
+       SUM(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends,
+       SUM(pos) AS position_sum
 FROM steps
 GROUP BY activity
 ORDER BY activity"""
