@@ -115,6 +115,7 @@ class _Node:
     incoming: list[str] = field(default_factory=list)
     outgoing: list[str] = field(default_factory=list)
     box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x, y, w, h
+    label: tuple[float, float, float, float] | None = None  # its name's box, when placed
 
 
 @dataclass
@@ -126,6 +127,7 @@ class _Flow:
     condition: str = ""
     extension: str = ""
     waypoints: list[tuple[float, float]] = field(default_factory=list)
+    label: tuple[float, float, float, float] | None = None  # its name's box (x, y, w, h)
 
 
 def _splits(tp: Touchpoint) -> bool:
@@ -505,7 +507,56 @@ def _layout(process: _Process, renderer: str, timeout: float | None, node_h: flo
         node.box = (round(bx), round(by), round(bw), round(bh))
         layout.boxes.append((node.box[0], node.box[1], node.box[0] + bw, node.box[1] + bh))
     _route(process, layout)
+    _place_labels(process)
     return layout
+
+
+LABEL_H = 14.0  # one line of bpmn.io's 11 px label text
+
+
+def _label_w(text: str) -> float:
+    """About the width bpmn.io's 11 px label font gives ``text`` (7 px a character)."""
+    return 7.0 * len(text) + 4.0
+
+
+def _place_labels(process: _Process) -> None:
+    """Boxes for the names bpmn.io draws beside shapes and flows, where nothing else is: a
+    split gateway's name below its left half (flows leave by its bottom at the middle), a start
+    event's below it and clear of the task on its right, a
+    flow's share above its last horizontal run, just before it arrives (shares arriving at one
+    point stacked upwards). Without them bpmn.io centres a flow's name on its middle segment,
+    which often runs along a task's edge, and every name under its shape."""
+    for node in process.nodes.values():
+        x, y, w, h = node.box
+        if node.kind == "split" and node.name:
+            lw = _label_w(node.name)
+            node.label = (round(x + w / 2 - 3 - lw), round(y + h + 1), round(lw), LABEL_H)
+        elif node.kind == "start" and node.name:
+            # below the event, ending just past it: clear of the task (or merge) on its right,
+            # wrapped onto two lines rather than reaching far into the channel on its left
+            full = _label_w(node.name)
+            lw = min(full, w + 28)
+            lines = -(-full // lw)
+            node.label = (round(x + w + 4 - lw), round(y + h + 2), round(lw), LABEL_H * lines)
+    stacked: dict[tuple[float, float], int] = {}
+    for flow in process.flows:
+        if not flow.name or len(flow.waypoints) < 2:
+            continue
+        points = flow.waypoints
+        pairs = zip(points, points[1:], strict=False)
+        runs = [(a, b) for a, b in pairs if a[1] == b[1] and a[0] != b[0]]
+        a, b = runs[-1] if runs else (points[-2], points[-1])
+        w = _label_w(flow.name)
+        k = stacked.get(b, 0)
+        stacked[b] = k + 1
+        if abs(b[0] - a[0]) >= w + 4:
+            x = b[0] - 4 - w if b[0] > a[0] else b[0] + 4
+            y = a[1] - 2 - LABEL_H * (k + 1)
+        else:  # a short run (a gateway into the event beside it): above both shapes
+            s_box, t_box = process.nodes[flow.source].box, process.nodes[flow.target].box
+            x = (a[0] + b[0]) / 2 - w / 2
+            y = min(s_box[1], t_box[1]) - 1 - LABEL_H * (k + 1)
+        flow.label = (round(x), round(y), round(w), LABEL_H)
 
 
 def _route(process: _Process, layout: _Layout) -> None:
@@ -682,6 +733,10 @@ def _bounds(x: float, y: float, w: float, h: float) -> str:
     )
 
 
+def _label(box: tuple[float, float, float, float] | None) -> str:
+    return "" if box is None else _el("bpmndi:BPMNLabel", (), _bounds(*box))
+
+
 def export_bpmn(journey: Journey, renderer: str = "auto", timeout: float | None = None) -> str:
     """BPMN 2.0 XML of ``journey``, laid out (BPMN DI) from the journey view's grid.
 
@@ -791,7 +846,8 @@ def export_bpmn(journey: Journey, renderer: str = "auto", timeout: float | None 
             + _el(
                 "bpmndi:BPMNShape",
                 [("id", f"Group_{sid}_di"), ("bpmnElement", f"Group_{sid}")],
-                _bounds(*box),
+                # the stage's name above the pool, as a column header clear of the first row
+                _bounds(*box) + _label((box[0], layout.pool[1] - LABEL_H - 6, box[2], LABEL_H)),
             )
             + "\n"
         )
@@ -799,11 +855,12 @@ def export_bpmn(journey: Journey, renderer: str = "auto", timeout: float | None 
         attrs: list[tuple[str, object]] = [("id", f"{node.id}_di"), ("bpmnElement", node.id)]
         if node.kind in ("split", "join"):
             attrs.append(("isMarkerVisible", "true"))
-        out.append("      " + _el("bpmndi:BPMNShape", attrs, _bounds(*node.box)) + "\n")
+        body = _bounds(*node.box) + _label(node.label)
+        out.append("      " + _el("bpmndi:BPMNShape", attrs, body) + "\n")
     for flow in process.flows:
         points = "".join(
             _el("di:waypoint", [("x", _num(x)), ("y", _num(y))]) for x, y in flow.waypoints
-        )
+        ) + _label(flow.label)
         out.append(
             "      "
             + _el("bpmndi:BPMNEdge", [("id", f"{flow.id}_di"), ("bpmnElement", flow.id)], points)

@@ -18,6 +18,8 @@ import re
 import zipfile
 from typing import Any
 
+from defusedxml.common import DefusedXmlException
+
 from journeymap.errors import InputError
 from journeymap.interchange.sheets import (
     FORMULA_START,
@@ -122,9 +124,42 @@ def _text(value: Any) -> str:
     return _unescape(str(value))
 
 
+def _defused(err: BaseException | None) -> DefusedXmlException | None:
+    """The defusedxml refusal behind ``err`` (openpyxl wraps it in a ValueError), if any."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, DefusedXmlException):
+            return err
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return None
+
+
+def _check_xml(archive: zipfile.ZipFile) -> None:
+    """Parse every XML part with defusedxml (entities and external references refused), for
+    an openpyxl that was told not to use it (``OPENPYXL_DEFUSEDXML=False``)."""
+    from defusedxml.ElementTree import iterparse
+
+    for info in archive.infolist():
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with archive.open(info) as part:
+                try:
+                    for _ in iterparse(part):
+                        pass
+                except DefusedXmlException:
+                    raise
+                except Exception:  # not well-formed: openpyxl says so below
+                    continue
+
+
 def _open(data: bytes, path: str, data_only: bool) -> Any:
+    """The workbook, read by openpyxl; its XML through defusedxml (openpyxl uses it when it is
+    installed, and it is a dependency), so an entity bomb or an external entity is refused."""
+    import openpyxl
     from openpyxl import load_workbook
 
+    if not openpyxl.DEFUSEDXML:
+        _check_xml(zipfile.ZipFile(io.BytesIO(data)))
     return load_workbook(io.BytesIO(data), data_only=data_only)
 
 
@@ -147,6 +182,16 @@ def read_xlsx_tables(data: bytes, path: str) -> list[RawTable]:
     try:
         book = _open(data, path, data_only=False)
     except Exception as err:  # openpyxl raises many kinds for a broken file
+        refused = _defused(err)
+        if refused is not None:
+            name = getattr(refused, "name", None)
+            what = f"entity {name!r}" if name else "an external reference"
+            raise InputError.at(
+                Location(path, 1, 1),
+                f"the workbook's XML declares {what}: entity declarations and external "
+                "references are refused (they can expand without bound or read other files)",
+                "a spreadsheet saves none: open the file in a spreadsheet and save it as .xlsx",
+            ) from None
         raise InputError.at(
             Location(path, 1, 1),
             f"cannot read the workbook ({type(err).__name__})",

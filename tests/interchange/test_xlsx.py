@@ -170,6 +170,62 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
     assert "unpacks to" in str(err.value) and str(err.value).startswith("bomb.xlsx:1:1: error:")
 
 
+# a billion laughs: lol9 expands to 10**9 "lol" (3 GB); the sheet's first cell refers to it
+LAUGHS = (
+    '<!DOCTYPE worksheet [\n <!ENTITY lol "lol">\n'
+    + "".join(f' <!ENTITY lol{i} "{("&lol%s;" % (i - 1 or "")) * 10}">\n' for i in range(1, 10))
+    + "]>\n"
+)
+
+
+def _bomb() -> bytes:
+    """A real workbook whose first sheet's XML declares the entity bomb and uses it in a cell."""
+    good = zipfile.ZipFile(io.BytesIO(_book({"Touchpoints": [["name", "stage"], ["a", "s"]]})))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in good.infolist():
+            data = good.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                head, sep, body = text.rpartition("?>")  # a declaration, if openpyxl wrote one
+                assert "<sheetData>" in body
+                body = body.replace(
+                    "<sheetData>",
+                    '<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
+                )
+                data = (head + sep + LAUGHS + body).encode("utf-8")
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("defused_by", ["openpyxl", "journeymap"])
+def test_an_xml_entity_bomb_in_a_sheet_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, defused_by: str
+) -> None:
+    """openpyxl parses the parts through defusedxml when it is installed (a dependency); told
+    not to (``OPENPYXL_DEFUSEDXML=False``, seen here as its flag off), the import parses them
+    with defusedxml itself first. Either way: refused before anything expands."""
+    import openpyxl
+    from click.testing import CliRunner
+
+    from journeymap.cli import main
+
+    if defused_by == "journeymap":
+        monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
+    else:
+        assert openpyxl.DEFUSEDXML is True
+    source = tmp_path / "bomb.xlsx"
+    source.write_bytes(_bomb())
+    out = tmp_path / "bomb.yaml"
+    result = CliRunner().invoke(main, ["import", "xlsx", str(source), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert lines[0].startswith(f"{source}:1:1: error: the workbook's XML declares entity 'lol'")
+    assert not out.exists()
+
+
 def test_without_a_touchpoints_sheet_the_first_sheet_is_read_as_one(tmp_path: Path) -> None:
     # a workshop workbook whose one sheet is called "Journey" holds steps, not journey fields
     data = _book(
