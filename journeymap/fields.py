@@ -93,7 +93,16 @@ BOOLEAN = Type("boolean", "`true` / `false`", {"type": "boolean"})
 EMOTION = Type(
     "integer", "whole number 1..5", {"type": "integer", "minimum": 1, "maximum": 5}, low=1, high=5
 )
-VOLUME = Type("number", "number ≥ 0, finite", {"type": "number", "minimum": 0}, low=0)
+#: The most customers a journey's entry can take per period: far beyond any real journey, and
+#: low enough that flows times waits times loops stay finite in floating point.
+MAX_VOLUME = 1e12
+VOLUME = Type(
+    "number",
+    "number 0..10¹²",
+    {"type": "number", "minimum": 0, "maximum": MAX_VOLUME},
+    low=0,
+    high=MAX_VOLUME,
+)
 SHARE = Type("number", "number 0..1", {"type": "number", "minimum": 0, "maximum": 1}, low=0, high=1)
 DURATION = Type("duration", "duration", _def("duration"))
 KPIS = Type(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -644,8 +645,21 @@ class _Reader:
         if text is not None and _NUMBER.match(text):
             value = float(text)
             if math.isfinite(value) and value >= 0 and (high is None or value <= high):
+                if 0 < value < sys.float_info.min:
+                    # a subnormal: 1 / value overflows and products lose every digit
+                    self.error(
+                        node,
+                        f"'{name}' is too small to compute with ({describe(node)})",
+                        "write 0, or a number of at least 1e-300",
+                    )
+                    return None
                 return value
-        expected = "a number from 0 to 1" if high == 1 else "a finite number of at least 0"
+        if high == 1:
+            expected = "a number from 0 to 1"
+        elif high is not None:
+            expected = f"a number from 0 to {high:.0e}".replace("e+", "e")
+        else:
+            expected = "a finite number of at least 0"
         self.wrong(node, name, expected)
         return None
 

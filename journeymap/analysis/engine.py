@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from journeymap._gc import gc_paused
@@ -20,8 +23,9 @@ from journeymap.analysis.rules import (
     stage_findings,
     structure_findings,
 )
-from journeymap.analysis.types import Finding, Handoff, JourneyAnalysis, finding_order
+from journeymap.analysis.types import Finding, Handoff, JourneyAnalysis, Metrics, finding_order
 from journeymap.config import Config
+from journeymap.errors import InputError
 from journeymap.model import Journey
 
 __all__ = ["analyze", "finding_order"]
@@ -108,6 +112,7 @@ def _analyze(
     transition_flow: dict[tuple[str, str], float] = {}
     for t, f in zip(ix.transitions, flow.edge, strict=False):
         transition_flow[t.key] = transition_flow.get(t.key, 0.0) + f
+    _require_finite(journey, metrics, handoffs, touchpoint_flow, transition_flow)
     return JourneyAnalysis(
         journey=journey,
         metrics=metrics,
@@ -116,3 +121,32 @@ def _analyze(
         handoffs=tuple(handoffs),
         findings=tuple(sorted(findings, key=finding_order)),
     )
+
+
+def _require_finite(
+    journey: Journey,
+    metrics: Metrics,
+    handoffs: list[Handoff],
+    touchpoint_flow: Mapping[str, float],
+    transition_flow: Mapping[tuple[str, str], float],
+) -> None:
+    """The last guard: a figure that is not a finite number becomes a located error, never
+    output (the format's bounds keep every accepted journey finite; this catches the rest)."""
+    named: list[tuple[str, float]] = []
+    for f in dataclasses.fields(metrics):
+        value = getattr(metrics, f.name)
+        if isinstance(value, float):
+            named.append((f.name, value))
+        elif isinstance(value, Mapping):
+            named += [(f"{f.name}[{k}]", v) for k, v in value.items() if isinstance(v, float)]
+    named += [(f"flow of {k}", v) for k, v in touchpoint_flow.items()]
+    named += [(f"flow of {a} -> {b}", v) for (a, b), v in transition_flow.items()]
+    for h in handoffs:
+        named += [(f"risk of {h.source} -> {h.target}", h.risk)]
+    for name, value in named:
+        if not math.isfinite(value):
+            raise InputError.at(
+                journey.location,
+                f"journey '{journey.id}' gives a figure that is not a number ({name} = {value})",
+                "check its volumes, shares and waits for extreme values",
+            )

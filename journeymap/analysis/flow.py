@@ -136,7 +136,7 @@ def solve_flow(ix: Index) -> Flow:
                 if comp_of[j] != c:
                     b[j] += xi * prob[e]
     edge = [
-        0.0 if (s in closed and d in closed) else x[s] * p
+        0.0 if s in closed else x[s] * p  # nobody leaves a closed loop
         for s, d, p in zip(ix.src, ix.dst, ix.prob, strict=False)
     ]
     return Flow(node=tuple(x), edge=tuple(edge), trapped=trapped, closed=frozenset(closed))
