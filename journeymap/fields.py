@@ -62,6 +62,7 @@ class Type:
     ref: str | None = None
     low: float | None = None
     high: float | None = None
+    normal: bool = False  # refuse subnormal numbers (a volume: 1 / volume must not overflow)
 
 
 def _def(name: str) -> dict[str, Any]:
@@ -102,6 +103,7 @@ VOLUME = Type(
     {"type": "number", "minimum": 0, "maximum": MAX_VOLUME},
     low=0,
     high=MAX_VOLUME,
+    normal=True,
 )
 SHARE = Type("number", "number 0..1", {"type": "number", "minimum": 0, "maximum": 1}, low=0, high=1)
 DURATION = Type("duration", "duration", _def("duration"))

@@ -639,13 +639,16 @@ class _Reader:
         self.wrong(node, name, f"a whole number from {low} to {high}")
         return None
 
-    def number(self, node: Node, name: str, high: float | None) -> float | None:
-        """A finite number from 0 to ``high`` (no upper bound when None)."""
+    def number(
+        self, node: Node, name: str, high: float | None, normal: bool = False
+    ) -> float | None:
+        """A finite number from 0 to ``high`` (no upper bound when None); with ``normal``, a
+        subnormal number (below 2.2e-308, where 1 / x overflows) is refused."""
         text = self._number_text(node)
         if text is not None and _NUMBER.match(text):
             value = float(text)
             if math.isfinite(value) and value >= 0 and (high is None or value <= high):
-                if 0 < value < sys.float_info.min:
+                if normal and 0 < value < sys.float_info.min:
                     # a subnormal: 1 / value overflows and products lose every digit
                     self.error(
                         node,
@@ -1406,7 +1409,7 @@ _CONVERTERS: Mapping[str, _Converter] = {
     "integer": lambda r, f, node, context: r.integer(
         node, f.name, _bound(f.type.low), _bound(f.type.high)
     ),
-    "number": lambda r, f, node, context: r.number(node, f.name, f.type.high),
+    "number": lambda r, f, node, context: r.number(node, f.name, f.type.high, f.type.normal),
     "duration": lambda r, f, node, context: r.duration(node, f.name),
     "kpis": lambda r, f, node, context: r.kpis(node),
     "version": lambda r, f, node, context: r.version(node),
