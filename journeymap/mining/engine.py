@@ -228,6 +228,7 @@ def compute(engine: Engine, source: LogSource, columns: LogColumns) -> MinedLog:
         resource_handovers=_handovers(engine.rows(queries.HANDOVERS("resource"))),
         function_handovers=_handovers(engine.rows(queries.HANDOVERS("org"))),
         ping_pong=ping_pong,
+        ping_pong_cases=int(engine.rows(queries.PING_PONG_CASES)[0][0]),
         waits=waits,
     )
 

@@ -108,6 +108,7 @@ class MinedLog:
     resource_handovers: tuple[Handover, ...]
     function_handovers: tuple[Handover, ...]
     ping_pong: tuple[PingPong, ...]
+    ping_pong_cases: int  # cases with at least one ping-pong, of any kind and pair
     waits: tuple[Wait, ...]
 
     def activity(self, name: str) -> ActivityFigures:

@@ -27,6 +27,7 @@ __all__ = [
     "ACTIVITIES",
     "HANDOVERS",
     "PING_PONG",
+    "PING_PONG_CASES",
     "STEPS",
     "FUNCTION_WAITS",
     "events_select",
@@ -145,7 +146,7 @@ ORDER BY org, next_org"""
 # Between a run of A and the next run of A: exactly one run (of B) is a direct ping-pong
 # A -> B -> A; more runs make an indirect one, A -> ... B ... -> A, for every function B between.
 # Counted per (A, B, kind): occurrences, and the cases with at least one.
-PING_PONG = """WITH fn AS (
+_BOUNCED = """WITH fn AS (
   SELECT case_id, pos, org,
          LAG(org) OVER (PARTITION BY case_id ORDER BY pos) AS prev_org
   FROM steps WHERE org IS NOT NULL
@@ -162,7 +163,12 @@ PING_PONG = """WITH fn AS (
     ON y.case_id = x.case_id AND y.r > x.r AND y.r < x.back
   WHERE x.back IS NOT NULL
 )
-SELECT a, b, kind, COUNT(*) AS occurrences, COUNT(DISTINCT case_id) AS cases
+"""
+
+PING_PONG = _BOUNCED + """SELECT a, b, kind, COUNT(*) AS occurrences, COUNT(DISTINCT case_id) AS cases
 FROM bounced
 GROUP BY a, b, kind
 ORDER BY a, b, kind"""
+
+# Cases with at least one ping-pong of any kind between any functions.
+PING_PONG_CASES = _BOUNCED + "SELECT COUNT(DISTINCT case_id) FROM bounced"

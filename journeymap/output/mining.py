@@ -24,7 +24,12 @@ def _handovers(items: tuple[Handover, ...]) -> list[dict[str, Any]]:
 
 def mined_to_data(mined: MinedLog) -> dict[str, Any]:
     """The figures as JSON-ready data (times in seconds)."""
-    ping_pong: dict[str, list[dict[str, Any]]] = {"direct": [], "indirect": []}
+    ping_pong: dict[str, Any] = {
+        "cases": mined.ping_pong_cases,
+        "share": mined.ping_pong_cases / mined.cases,
+        "direct": [],
+        "indirect": [],
+    }
     for p in mined.ping_pong:
         ping_pong[p.kind].append(
             {"a": p.a, "b": p.b, "occurrences": p.occurrences, "cases": p.cases, "share": p.share}

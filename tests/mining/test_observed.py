@@ -155,7 +155,7 @@ def test_cli_json_has_the_handovers_worked_by_hand(log: Path) -> None:
     assert [(h["from"], h["to"], h["count"]) for h in data["handovers"]["resource"]] == [
         ("ann", "bob", 2), ("ann", "cy", 1), ("bob", "bob", 1), ("cy", "cy", 1), ("cy", "dee", 1)
     ]  # fmt: skip
-    assert data["ping_pong"] == {"direct": [], "indirect": []}
+    assert data["ping_pong"] == {"cases": 0, "share": 0.0, "direct": [], "indirect": []}
     # waits at handoffs: Sales -> Ops 1 h, 30 min, 0 -> median 30 min, p90 = 30 + 0.8 x 30 min
     assert data["waits"]["function"][1] == {
         "from": "Sales", "to": "Ops", "count": 3, "median": 1800.0, "p90": 3240.0
