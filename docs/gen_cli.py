@@ -35,7 +35,8 @@ RULES_INTRO = """\
 
 Codes for `journeymap check --select/--ignore` (a prefix selects a group: `JM1` is JM100-JM108,
 `ALL` every rule). Without `--select`, `check` reports every finding except `info` ones.
-JM401-JM403 come from the `check:` thresholds of `.journeymap.yaml`. What each rule means and
+JM401-JM403 come from the `check:` thresholds of `.journeymap.yaml`; JM501-JM504 from its
+lived-journey thresholds with `check --log LOG` (docs/conformance.md). What each rule means and
 how the risk score is built: [methodology](methodology.md).
 """
 

@@ -212,6 +212,35 @@ _TABLE: tuple[Rule, ...] = (
         "Expected wait per customer exceeds `max_wait_hours`.",
         gate=True,
     ),
+    # Lived-journey gate codes: `journeymap check --log LOG` against the config's thresholds.
+    Rule(
+        "JM501",
+        "conformance below minimum",
+        "error",
+        "The share of the log's steps that follow the design is below `min_conformance`.",
+        gate=True,
+    ),
+    Rule(
+        "JM502",
+        "too many ad hoc touchpoints",
+        "error",
+        "The log has more activities the design lacks than `max_ad_hoc_touchpoints`.",
+        gate=True,
+    ),
+    Rule(
+        "JM503",
+        "too many missing touchpoints",
+        "error",
+        "More designed touchpoints than `max_missing_touchpoints` are met by no case.",
+        gate=True,
+    ),
+    Rule(
+        "JM504",
+        "too many irregular cases",
+        "error",
+        "The share of cases with an irregular sequence exceeds `max_irregular_cases`.",
+        gate=True,
+    ),
 )
 
 # Why each finding hurts customers, one sentence each (the evidence: docs/methodology.md).
@@ -244,6 +273,14 @@ _WHY: dict[str, str] = {
     "JM402": "Some customers meet many handoffs on their way: each one a transfer and a "
     "chance to repeat themselves.",
     "JM403": "The longer customers wait in all, the more they chase and the more of them give up.",
+    "JM501": "Where customers do not follow the designed journey, the design's fixes and "
+    "promises miss what they live.",
+    "JM502": "Steps nobody designed have no owner, no script and no system: customers meet "
+    "improvisation.",
+    "JM503": "A designed touchpoint no customer meets is effort spent on nobody, or a promise "
+    "the service does not keep.",
+    "JM504": "Customers taking unplanned routes are bounced, sent back or stuck where the "
+    "design did not expect them.",
 }
 _TABLE = tuple(replace(r, why=_WHY.get(r.code, "")) for r in _TABLE)
 

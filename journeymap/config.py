@@ -14,6 +14,10 @@ See docs/config.md.
       max_expected_handoffs: 3.5
       max_handoffs_on_path: 8
       max_wait_hours: 72      # expected wait per entering customer
+      min_conformance: 0.8    # with `check --log`: lived vs designed (docs/conformance.md)
+      max_ad_hoc_touchpoints: 0
+      max_missing_touchpoints: 0
+      max_irregular_cases: 0.1  # share of cases with an irregular sequence
     risk:
       weights: {JM100: 1, JM102: 3}   # per rule; unlisted rules keep their default weight
     search:
@@ -86,6 +90,10 @@ class Config:
     max_expected_handoffs: float | None = None
     max_handoffs_on_path: int | None = None
     max_wait_hours: float | None = None
+    min_conformance: float | None = None
+    max_ad_hoc_touchpoints: int | None = None
+    max_missing_touchpoints: int | None = None
+    max_irregular_cases: float | None = None
     path_budget: int = 200_000
     state_budget: int = 20_000_000
     #: journey id -> scenario files (absolute paths, as listed) its report page shows
@@ -102,13 +110,18 @@ class Config:
         return float(self.weights.get(rule, 0.0))
 
 
-# section -> key -> kind of value: "hours", "count", "number" or "weights"
+# section -> key -> kind of value: "hours", "count", "count0" (>= 0), "number", "fraction"
+# (0..1), "weights" or "scenarios"
 _SCHEMA: dict[str, dict[str, str]] = {
     "thresholds": {"wait_hours": "hours", "stage_functions": "count"},
     "check": {
         "max_expected_handoffs": "number",
         "max_handoffs_on_path": "count",
         "max_wait_hours": "hours",
+        "min_conformance": "fraction",
+        "max_ad_hoc_touchpoints": "count0",
+        "max_missing_touchpoints": "count0",
+        "max_irregular_cases": "fraction",
     },
     "risk": {"weights": "weights"},
     "search": {"path_budget": "count", "state_budget": "count"},
@@ -365,6 +378,16 @@ def _convert(name: str, key: str, kind: str, node: Node, problems: list[Problem]
         problems.append(Problem(where, f"`{key}` is too large ({describe(node)})"))
         return None
     value = _number(node)
+    if kind == "fraction":
+        if value is None or not 0 <= value <= 1:
+            problems.append(Problem(where, f"`{key}` must be a number from 0 to 1"))
+            return None
+        return value
+    if kind == "count0":
+        if value is None or value != int(value) or value < 0:
+            problems.append(Problem(where, f"`{key}` must be a whole number >= 0"))
+            return None
+        return int(value)
     if kind == "count":
         if value is None or value != int(value) or value < 1:
             problems.append(Problem(where, f"`{key}` must be a whole number >= 1"))

@@ -2,7 +2,8 @@
 
 Thresholds from the config file become findings with their own codes (JM401 expected handoffs
 per customer, JM402 handoffs on a path, JM403 expected wait per customer; severity ``error``),
-so they are selected, ignored, printed and exported like every other finding. The gate fails
+so they are selected, ignored, printed and exported like every other finding. With a log
+(``check --log``), the lived-journey thresholds add JM501-JM504 (docs/conformance.md). The gate fails
 when a selected finding is at least as severe as ``fail_on``. See docs/cli.md and docs/json.md.
 """
 
@@ -10,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from journeymap.analysis.types import SEVERITY_ORDER, Finding, JourneyAnalysis, sorted_findings
 from journeymap.catalog import RULES, code_ranges
 from journeymap.errors import UsageError
 from journeymap.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from journeymap.mining.conform import Conformance
+    from journeymap.model import Journey
 
 __all__ = [
     "FailOn",
@@ -24,6 +29,7 @@ __all__ = [
     "parse_codes",
     "matches",
     "threshold_findings",
+    "conformance_findings",
     "select_findings",
     "evaluate",
 ]
@@ -116,6 +122,68 @@ def threshold_findings(analysis: JourneyAnalysis, config: GateConfig | None) -> 
     return found
 
 
+def _names(items: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def conformance_findings(
+    conformance: Conformance, journey: Journey, config: object | None
+) -> list[Finding]:
+    """JM501-JM504 for the lived-journey thresholds of ``config`` that ``conformance`` (the
+    journey against its log, :func:`journeymap.mining.conform.conform`) exceeds."""
+    if config is None:
+        return []
+    c = conformance
+    found: list[Finding] = []
+
+    def add(code: str, message: str, touchpoints: tuple[str, ...] = ()) -> None:
+        found.append(Finding(code, "error", message, journey.id, journey.location, touchpoints))
+
+    limit = getattr(config, "min_conformance", None)
+    if limit is not None and c.score is not None and c.score < limit:
+        add(
+            "JM501",
+            f"conformance {c.score:.1%} ({c.designed_steps} of {c.steps} steps of {c.log} follow "
+            f"the design) is below min_conformance {limit:.0%}; redesign the irregular "
+            "sequences customers take, or fix the service so they follow the design",
+        )
+    limit = getattr(config, "max_ad_hoc_touchpoints", None)
+    if limit is not None and len(c.ad_hoc) > limit:
+        names = _names([f'"{a.activity}"' for a in c.ad_hoc])
+        add(
+            "JM502",
+            f"{len(c.ad_hoc)} ad hoc touchpoint{'s' if len(c.ad_hoc) != 1 else ''} in {c.log} ({names}), more than "
+            f"max_ad_hoc_touchpoints {limit}; add them to the journey or map them to "
+            "touchpoints with --mapping",
+        )
+    limit = getattr(config, "max_missing_touchpoints", None)
+    if limit is not None and len(c.missing) > limit:
+        names = _names([m.name for m in c.missing])
+        add(
+            "JM503",
+            f"{len(c.missing)} designed touchpoint{'s' if len(c.missing) != 1 else ''} no case of {c.log} meets ({names}), more "
+            f"than max_missing_touchpoints {limit}; remove them from the journey or map the "
+            "log's activities to them with --mapping",
+            tuple(m.touchpoint for m in c.missing),
+        )
+    limit = getattr(config, "max_irregular_cases", None)
+    if limit is not None and c.irregular_case_share > limit:
+        worst = c.irregular[0] if c.irregular else None
+        example = ""
+        if worst is not None:
+            a = worst.source if worst.source_ad_hoc else c.touchpoint_names[worst.source]
+            b = worst.target if worst.target_ad_hoc else c.touchpoint_names[worst.target]
+            example = f" (most: {a} -> {b}, {worst.cases} cases)"
+        add(
+            "JM504",
+            f"{c.irregular_case_share:.1%} of cases ({c.irregular_cases} of {c.cases}) take an "
+            f"irregular sequence{example}, more than max_irregular_cases {limit:.0%}; add the "
+            "transitions customers take to the design, or stop the detours",
+        )
+    return found
+
+
 def select_findings(
     findings: Iterable[Finding], select: Sequence[str] = (), ignore: Sequence[str] = ()
 ) -> list[Finding]:
@@ -158,10 +226,12 @@ def evaluate(
     fail_on: FailOn = "error",
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    extra: Sequence[Finding] = (),
 ) -> GateResult:
     """Run the gate over ``analyses`` (``configs`` parallel to them, or none).
 
-    Findings are the engine's plus the threshold findings, filtered by ``select``/``ignore``;
+    Findings are the engine's plus the threshold findings plus ``extra`` (the lived-journey
+    findings of :func:`conformance_findings`), filtered by ``select``/``ignore``;
     the gate fails when any of them is at least as severe as ``fail_on``.
     """
     if fail_on not in ("error", "warning"):
@@ -172,6 +242,7 @@ def evaluate(
     for i, analysis in enumerate(analyses):
         collected.extend(analysis.findings)
         collected.extend(threshold_findings(analysis, configs[i] if configs else None))
+    collected.extend(extra)
     paths = {a.journey.id: a.journey.path for a in analyses}
     reported = sorted_findings(select_findings(collected, select, ignore), paths=paths)
     bar = SEVERITY_ORDER[fail_on]

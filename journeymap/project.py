@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from journeymap.config import Config, find_config, load_config, read_config
 from journeymap.errors import InputError, Problem, UsageError
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from journeymap.analysis.types import Finding, JourneyAnalysis
     from journeymap.analysis.whatif import Prediction
     from journeymap.gate import FailOn, GateResult
+    from journeymap.mining.conform import Conformance
     from journeymap.scenario import Scenario
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "analyse_file",
     "analyse_source",
     "check",
+    "conform_log",
     "find_journeys",
     "read_journey",
     "predict_scenarios",
@@ -393,19 +395,63 @@ def check(
     fail_on: FailOn = "error",
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    log: str | None = None,
+    mapping: str | None = None,
+    log_options: dict[str, Any] | None = None,
 ) -> GateResult:
     """The CI gate over every journey under ``paths`` (see :func:`journeymap.gate.evaluate`),
-    each with its own config's thresholds."""
-    from journeymap.gate import evaluate
+    each with its own config's thresholds. With ``log`` (an event log of the one journey under
+    ``paths``), the lived-journey thresholds too (JM501-JM504, :func:`conform_log`)."""
+    from journeymap.gate import conformance_findings, evaluate
 
     items = analyse(paths, config_file)
+    extra: list[Finding] = []
+    if log is not None:
+        if len(items) != 1:
+            raise UsageError(
+                f"--log compares one journey with its log, but the paths hold {len(items)} "
+                "journeys; give one journey file"
+            )
+        (item,) = items
+        conformance = _conformance(item, log, mapping, log_options)
+        extra = conformance_findings(conformance, item.journey, item.config)
+    elif mapping is not None:
+        raise UsageError("--mapping applies to --log only")
     return evaluate(
         [i.analysis for i in items],
         [i.config for i in items],
         fail_on=fail_on,
         select=select,
         ignore=ignore,
+        extra=extra,
     )
+
+
+def _conformance(
+    item: Analysed, log: str, mapping: str | None, log_options: dict[str, Any] | None
+) -> Conformance:
+    from journeymap.mining.conform import conform
+    from journeymap.mining.lived import mine_lived, read_mapping
+
+    log_map = read_mapping(mapping, item.journey) if mapping is not None else None
+    mined, variants = mine_lived(log, **(log_options or {}))
+    return conform(item.journey, mined, variants, log_map, item.config, analysis=item.analysis)
+
+
+def conform_log(
+    designed: str,
+    log: str,
+    *,
+    mapping: str | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+    log_options: dict[str, Any] | None = None,
+) -> tuple[Analysed, Conformance]:
+    """The journey file ``designed`` (loaded and analysed with its config) against its event log
+    ``log``: :func:`journeymap.mining.conform.conform` after reading the log
+    (:func:`journeymap.mining.lived.mine_lived`, ``log_options`` = its keyword arguments:
+    ``columns``, ``engine``, ...) and the ``mapping`` file."""
+    item = analyse_source(designed, config_file)
+    return item, _conformance(item, log, mapping, log_options)
 
 
 RENDER_FORMATS = ("svg", "png", "pdf", "dot", "json")

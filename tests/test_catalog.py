@@ -47,7 +47,7 @@ def test_properties_fit_together() -> None:
         "JM107",
         "JM108",
     ]
-    assert GATE_CODES == ("JM401", "JM402", "JM403")
+    assert GATE_CODES == ("JM401", "JM402", "JM403", "JM501", "JM502", "JM503", "JM504")
 
 
 def test_helpers() -> None:
@@ -56,7 +56,7 @@ def test_helpers() -> None:
     assert not is_per_handoff("XX999")
     assert [c for c in RULES if is_asked_again(c)] == ["JM103"] and not is_asked_again("XX999")
     assert [c for c in RULES if marks_stage(c)] == ["JM201"] and not marks_stage("XX999")
-    assert code_ranges(RULES) == "JM100-JM108, JM201-JM202, JM301-JM303, JM401-JM403"
+    assert code_ranges(RULES) == "JM100-JM108, JM201-JM202, JM301-JM303, JM401-JM403, JM501-JM504"
     assert code_ranges(["JM101", "JM103"], sep="&ndash;", joiner=" or ") == "JM101 or JM103"
     assert code_ranges([]) == ""
 

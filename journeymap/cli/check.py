@@ -13,6 +13,8 @@ from journeymap.cli._common import (
     output_option,
     report_errors,
 )
+from journeymap.cli._mining import log_options
+from journeymap.mining import LogColumns
 
 
 def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
@@ -62,8 +64,21 @@ def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     help="With --format text: one line per finding, path:line:col: CODE severity: message, "
     "instead of grouping by handoff.",
 )
+@click.option(
+    "--log",
+    metavar="LOG",
+    help="Also gate the journey as lived: compare the one journey in PATHS with this event "
+    "log (CSV, Parquet or XES) against the check: thresholds min_conformance, "
+    "max_ad_hoc_touchpoints, max_missing_touchpoints, max_irregular_cases (JM501-JM504).",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False),
+    help="With --log: YAML file mapping log activity and org unit names to ids (as conform).",
+)
 @output_option()
 @config_option()
+@log_options
 @report_errors
 def check(
     paths: tuple[str, ...],
@@ -74,11 +89,21 @@ def check(
     one_line: bool,
     output: str | None,
     config_file: str | None,
+    log: str | None,
+    mapping: str | None,
+    columns: LogColumns,
+    engine: str,
+    master: str | None,
+    log_format: str | None,
+    memory_limit: str | None,
 ) -> None:
     """Gate journeys in CI: report findings and exceeded thresholds, exit 1 if the gate fails.
 
     Thresholds (max_expected_handoffs, max_handoffs_on_path, max_wait_hours) come from the
-    config file and are reported as JM401-JM403 errors. Text output has, per journey, one line
+    config file and are reported as JM401-JM403 errors; with --log, the journey as lived is
+    compared with the design (docs/conformance.md) and the lived-journey thresholds
+    (min_conformance, max_ad_hoc_touchpoints, max_missing_touchpoints, max_irregular_cases) are
+    reported as JM501-JM504 errors; the log options are those of conform. Text output has, per journey, one line
     per handoff with findings (worst first: functions and touchpoints by name, problems by rule
     title, file:line), then one line per other finding, then a count per rule and a summary line;
     --one-line prints path:line:col: CODE severity: message lines instead. Exits 0 when the gate
@@ -89,7 +114,22 @@ def check(
     from journeymap.output import json, sarif, text
     from journeymap.project import check as run_gate
 
-    result = run_gate(paths, config_file, fail_on=fail_on, select=select, ignore=ignore)  # type: ignore[arg-type]
+    result = run_gate(
+        paths,
+        config_file,
+        fail_on=fail_on,  # type: ignore[arg-type]
+        select=select,
+        ignore=ignore,
+        log=log,
+        mapping=mapping,
+        log_options={
+            "columns": columns,
+            "engine": engine,
+            "log_format": log_format,
+            "master": master,
+            "memory_limit": memory_limit,
+        },
+    )
     if fmt == "json":
         emit(json.render_check_json(result), output)
     elif fmt == "sarif":

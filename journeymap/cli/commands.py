@@ -37,3 +37,6 @@ ALL += [whatif]
 from journeymap.cli.mine import mine  # noqa: E402
 
 ALL += [mine]
+from journeymap.cli.conform import conform  # noqa: E402
+
+ALL += [conform]
