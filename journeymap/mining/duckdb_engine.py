@@ -45,6 +45,9 @@ class DuckDBEngine:
     def micros(self, expression: str) -> str:
         return f"epoch_us(TRY_CAST({expression} AS TIMESTAMPTZ))"
 
+    def sequence(self, value: str, order: str) -> str:
+        return f"string_agg({value}, chr(31) ORDER BY {order})"
+
     def read_raw(self, source: LogSource) -> list[str]:
         path = source.path
         try:

@@ -46,6 +46,10 @@ class Engine(Protocol):
         """SQL turning a text or timestamp ``expression`` into BIGINT microseconds since the
         epoch (text without an offset is UTC), NULL when it cannot be read."""
 
+    def sequence(self, value: str, order: str) -> str:
+        """SQL aggregate: the ``value`` texts of a group ordered by ``order``, joined by
+        ``chr(31)`` (:data:`journeymap.mining.queries.VARIANT_SEPARATOR`)."""
+
     def view(self, name: str, select: str) -> None:
         """Name ``select`` (computed when read)."""
 

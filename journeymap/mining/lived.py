@@ -1,18 +1,18 @@
 """Reading what conformance needs: a log's figures with its variants, and the mapping file.
 
 :func:`mine_lived` runs :func:`journeymap.mining.engine.compute` and then, on the same engine,
-reads each case's activities in order (portable SQL over the ``steps`` table, so every engine
-gives the same variants). :func:`read_mapping` reads the YAML mapping file with the hardened
+reads the distinct activity sequences with their cases (portable SQL over the ``steps`` table,
+so every engine gives the same variants). :func:`read_mapping` reads the YAML mapping file with the hardened
 reader journeys use; an unknown touchpoint or function id is one located line.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections import Counter
 from types import MappingProxyType
 
 from journeymap.errors import InputError, Problem
+from journeymap.mining import queries
 from journeymap.mining.conform import LogMapping, Variant, normal_name
 from journeymap.mining.engine import Engine, compute, open_engine
 from journeymap.mining.figures import MinedLog
@@ -21,28 +21,14 @@ from journeymap.model import Journey
 from journeymap.suggest import did_you_mean
 from journeymap.yamlnodes import MapNode, Scalar, SeqNode, is_null, key_pairs, location, parse_file
 
-__all__ = ["CASE_STEPS", "mine_lived", "read_mapping", "read_variants"]
-
-# Every case's activities in case order (the order of the steps table's ``pos``).
-CASE_STEPS = """SELECT case_id, activity
-FROM steps
-ORDER BY case_id, pos"""
-
+__all__ = ["mine_lived", "read_mapping", "read_variants"]
 
 def read_variants(engine: Engine) -> tuple[Variant, ...]:
     """The distinct activity sequences of the log in ``engine`` (after ``compute``), with their
-    cases; most cases first, then by sequence."""
-    counts: Counter[tuple[str, ...]] = Counter()
-    current: object = None
-    sequence: list[str] = []
-    for case_id, activity in engine.rows(CASE_STEPS):
-        if case_id != current:
-            if sequence:
-                counts[tuple(sequence)] += 1
-            current, sequence = case_id, []
-        sequence.append(str(activity))
-    if sequence:
-        counts[tuple(sequence)] += 1
+    cases; most cases first, then by sequence. Computed in the engine (one row per variant, not
+    per event), so a log of millions of events sends Python only its variants."""
+    rows = engine.rows(queries.VARIANTS(engine.sequence("activity", "pos")))
+    counts = {tuple(str(variant).split(queries.VARIANT_SEPARATOR)): int(n) for variant, n in rows}
     return tuple(
         Variant(seq, n) for seq, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     )

@@ -29,6 +29,8 @@ __all__ = [
     "PING_PONG",
     "PING_PONG_CASES",
     "STEPS",
+    "VARIANTS",
+    "VARIANT_SEPARATOR",
     "FUNCTION_WAITS",
     "events_select",
 ]
@@ -56,7 +58,7 @@ def events_select(
         life = text("lifecycle")
         where = f"\nWHERE {life} IS NULL OR LOWER({life}) = 'complete'"
     return f"""SELECT {text("case")} AS case_id,
-       {text("activity")} AS activity,
+       REPLACE({text("activity")}, chr(31), ' ') AS activity,
        {micros(quote(columns["timestamp"] or ""))} AS ts,
        __seq AS seq,
        {text("resource")} AS resource,
@@ -172,3 +174,17 @@ ORDER BY a, b, kind"""
 
 # Cases with at least one ping-pong of any kind between any functions.
 PING_PONG_CASES = _BOUNCED + "SELECT COUNT(DISTINCT case_id) FROM bounced"
+
+
+#: Joins a case's activities into one variant text (the unit separator, which the canonical
+#: events never hold: it is replaced by a space when the log is read).
+VARIANT_SEPARATOR = "\x1f"
+
+
+def VARIANTS(sequence: str) -> str:  # noqa: N802
+    """The distinct activity sequences of the cases and how many cases follow each;
+    ``sequence`` is the engine's ordered aggregate of ``activity`` by ``pos``, joined by
+    :data:`VARIANT_SEPARATOR` (``chr(31)``)."""
+    return f"""SELECT variant, COUNT(*) AS n
+FROM (SELECT case_id, {sequence} AS variant FROM steps GROUP BY case_id) t
+GROUP BY variant"""
