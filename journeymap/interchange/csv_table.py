@@ -7,7 +7,10 @@ and one row per step) imports as it is. A cell that a spreadsheet would run as a
 starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading
 ``'``, and so is one that starts with ``'`` or ``#`` or has spaces around it; on import a
 leading ``'`` is dropped and the rest taken exactly as written (other cells lose surrounding
-spaces). Problems cite ``file:row:column``, rows counted as a spreadsheet counts them.
+spaces). Inside a cell, a line that starts like a formula (or with ``'``) after a line break is
+marked the same way and read back the same, so a tool that splits cells at line breaks finds no
+live formula; cells with a line break or a quote are always quoted; a NUL is written as U+FFFD
+(CSV readers stop at it). Problems cite ``file:row:column``, rows counted as a spreadsheet counts them.
 """
 
 from __future__ import annotations
@@ -38,12 +41,21 @@ MAX_FIELD = 128 * 1024
 _SECTION = re.compile(r"#\s*(.+?)\s*\Z", re.S)
 
 
+# A line inside a cell that starts like a formula (or with the ``'`` that marks one) gets a
+# leading ``'`` too: a tool that splits cells at line breaks must not find a live formula.
+_AFTER_BREAK = re.compile(r"([\r\n])(?=[=+\-@\t\r'])")
+_MARKED_BREAK = re.compile(r"([\r\n])'")
+#: What a NUL in journey text is written as: CSV readers stop or fail at a NUL byte.
+NUL_STAND_IN = "\ufffd"
+
+
 def csv_cell(value: str | int | float | None) -> str:
     """A cell as CSV text, neutralised so no spreadsheet runs it and it reads back unchanged."""
     if value is None:
         return ""
     if not isinstance(value, str):
         return format_number(value)
+    value = _AFTER_BREAK.sub(r"\1'", value.replace("\0", NUL_STAND_IN))
     if value.startswith((*FORMULA_START, "'", "#")) or value != value.strip():
         return "'" + value
     return value
@@ -65,6 +77,7 @@ def export_csv(journey: Journey) -> str:
 
 
 def _uncell(text: str) -> str:
+    text = _MARKED_BREAK.sub(r"\1", text)
     return text[1:] if text.startswith("'") else text.strip()
 
 

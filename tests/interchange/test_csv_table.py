@@ -297,3 +297,31 @@ def test_semicolon_and_tab_separated_tables_are_read(sep: str, tmp_path: Path) -
     back, _ = _reimport(table, tmp_path)
     (tp,) = back.touchpoints.values()
     assert (tp.name, tp.function, tp.pains) == ("Call, then wait", "sales", ("Slow, rude",))
+
+
+def test_line_breaks_inside_a_cell_hide_no_formula_and_nul_is_never_written(
+    tmp_path: Path,
+) -> None:
+    # the audit's payload: a lone \r (csv.writer with "\n" did not quote it, so the row split
+    # and the next one started with a live formula), then a \n line, a \r\n line, a line that
+    # starts with the apostrophe that marks a formula, and a NUL
+    source = tmp_path / "j.yaml"
+    source.write_text(
+        "journeymap: 1\ntitle: T\nfunctions: {a: {name: \"A\\0B\"}, b: {name: B}}\n"
+        "stages: [s]\ntouchpoints:\n"
+        "  x: {name: \"X\\r=cmd|' /C calc'!A0\\n=2+2\\r\\n@SUM(1)\\n'kept\", stage: s,"
+        " function: a, next: [y]}\n"
+        "  y: {name: Y, stage: s, function: b, outcome: done}\n"
+    )
+    journey = load_journey(source)
+    text = export_csv(journey)
+    assert "\0" not in text
+    # any tool that splits at line breaks, quoted or not, sees no line that starts a formula
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assert [line for line in lines if line.startswith(("=", "+", "-", "@", "\t"))] == []
+    # an RFC 4180 reader sees the cell whole, quoted, every inner line marked
+    cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+    assert "X\r'=cmd|' /C calc'!A0\n'=2+2\r\n'@SUM(1)\n''kept" in cells
+    back, _ = _reimport(text, tmp_path)
+    assert back.touchpoints["x"].name == journey.touchpoints["x"].name
+    assert back.functions["a"].name == "A\ufffdB"  # NUL stands in as U+FFFD
