@@ -111,10 +111,10 @@ def read_git_file(rev: str, repo_path: str, cwd: str | None = None) -> str | Non
     return shown.stdout.decode("utf-8", "surrogateescape")
 
 
-def _uses_of(text: str) -> list[str]:
-    """The ``uses:`` value of a journey text, or nothing if it cannot be read (the loader will
-    then report the real problem with its line). Read with the hardened reader: the text comes
-    from git, and may be as hostile as any journey."""
+def _uses_of(text: str) -> list[tuple[str, int, int]]:
+    """The ``uses:`` paths of a journey text with their line and column, or nothing if it
+    cannot be read (the loader will then report the real problem with its line). Read with the
+    hardened reader: the text comes from git, and may be as hostile as any journey."""
     from journeymap.yamlnodes import MapNode, Scalar, parse
 
     root = parse(text, "<git>").root
@@ -122,15 +122,19 @@ def _uses_of(text: str) -> list[str]:
         return []
     for key, value in root.pairs:
         if isinstance(key, Scalar) and key.value == "uses":
-            if isinstance(value, Scalar):
-                return [value.value]
-            items = getattr(value, "items", [])
-            return [item.value for item in items if isinstance(item, Scalar)]
+            nodes = [value] if isinstance(value, Scalar) else getattr(value, "items", [])
+            return [
+                (node.value, node.line + 1, node.column + 1)
+                for node in nodes
+                if isinstance(node, Scalar)
+            ]
     return []
 
 
 def _materialise(rev: str, repo_path: str, root: Path, cwd: str | None) -> None:
-    """Copy the journey at ``repo_path`` and the ``uses:`` files it needs into ``root``."""
+    """Copy the journey at ``repo_path`` and the ``uses:`` files it needs into ``root``. A
+    ``uses:`` path that leaves the repository (absolute, or up past its root) is refused: a
+    revision's journey reads only that revision's files, never the machine's."""
     pending = [(repo_path, 0)]
     seen: set[str] = set()
     while pending:
@@ -144,10 +148,16 @@ def _materialise(rev: str, repo_path: str, root: Path, cwd: str | None) -> None:
         target = root / current
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", errors="surrogateescape")
-        for use in _uses_of(text):
+        for use, line, col in _uses_of(text):
             joined = posixpath.normpath(posixpath.join(posixpath.dirname(current), use))
-            if not (joined.startswith("../") or joined == ".." or posixpath.isabs(use)):
-                pending.append((joined, depth + 1))
+            if joined.startswith("../") or joined == ".." or posixpath.isabs(use) or "\\" in use:
+                raise InputError.at(
+                    Location(f"{GIT_PREFIX}{rev}:{current}", line, col),
+                    f"'uses' names a file outside the repository ({use!r})",
+                    "a journey read from a revision reads only that revision's files; "
+                    "keep the organisation file in the repository",
+                )
+            pending.append((joined, depth + 1))
 
 
 def _relocator(root: Path, rev: str) -> Callable[[str], str]:

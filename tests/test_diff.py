@@ -326,6 +326,37 @@ def test_git_load_errors_point_at_the_revision(repo: Path, monkeypatch: pytest.M
     assert "journeymap-git-" not in result.output  # no temporary path leaks
 
 
+@needs_git
+@pytest.mark.parametrize("kind", ["relative", "absolute"])
+def test_uses_outside_the_repository_is_refused_and_never_read(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """The audit's escape: a committed ``uses:`` climbing out of the repository was followed on
+    the real filesystem and the outside file's keys appeared in the output."""
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret-org.yaml"
+    outside.write_text(
+        "journeymap: 1\nfunctions:\n  mkt: {name: TOP-SECRET-NAME, lead: CMO}\n"
+        "  sales: {name: Sales, lead: VP Sales}\n"
+        "systems:\n  crm: {name: CRM, owner: sales}\n  web: {name: Web, owner: mkt}\n"
+    )
+    journey = repo / "journeys" / "j.yaml"
+    target = str(outside) if kind == "absolute" else "../" * 12 + str(outside).lstrip("/")
+    journey.write_text(journey.read_text().replace("uses: org.yaml", f"uses: {target}"))
+    _git(repo, "commit", "-qam", "escape")
+    monkeypatch.chdir(repo)
+    for fmt in ("text", "json"):
+        result = CliRunner().invoke(
+            main,
+            ["diff", "git:HEAD~1:journeys/j.yaml", "git:HEAD:journeys/j.yaml", "--format", fmt],
+        )
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(
+            "git:HEAD:journeys/j.yaml:5:7: error: 'uses' names a file outside"
+        )
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "TOP-SECRET" not in result.output
+
+
 # -- html: the report-style page ---------------------------------------------------------------
 
 
