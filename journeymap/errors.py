@@ -6,6 +6,7 @@ every command prints. The CLI maps these to exit code 2.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ __all__ = [
     "OutputError",
     "RenderError",
     "UsageError",
+    "summarised",
 ]
 
 
@@ -36,6 +38,34 @@ class Problem:
     def __str__(self) -> str:
         text = f"{self.location}: error: {self.message}"
         return f"{text}; {self.hint}" if self.hint else text
+
+
+_QUOTED = re.compile(r"'[^']*'|`[^`]*`|\"[^\"]*\"|[*&][\w.-]+|\b\d+\b")
+
+
+def _kind(problem: Problem) -> str:
+    """What a problem says with its names and numbers taken out: problems of one kind."""
+    return _QUOTED.sub("…", problem.message)
+
+
+def summarised(problems: Sequence[Problem], keep: int = 3, limit: int = 5) -> list[str]:
+    """One line per problem, except that a kind of problem repeated more than ``limit`` times
+    shows its first ``keep`` and then one line saying how many more there are (20,000 unknown
+    keys are 4 lines, not 20,000). Each line is ``path:line:col: error: ...``."""
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[_kind(p)] = counts.get(_kind(p), 0) + 1
+    shown: dict[str, int] = {}
+    lines: list[str] = []
+    for p in problems:
+        kind = _kind(p)
+        n = shown[kind] = shown.get(kind, 0) + 1
+        if counts[kind] <= limit or n <= keep:
+            lines.append(str(p))
+        elif n == keep + 1:
+            more = counts[kind] - keep
+            lines.append(f"{p.location}: error: ... and {more:,} more like the above ({kind})")
+    return lines
 
 
 class InputError(JourneymapError):

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from journeymap.errors import InputError, JourneymapError, OutputError
+from journeymap.errors import InputError, JourneymapError, OutputError, summarised
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,8 +24,8 @@ def report_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InputError as err:
-            for problem in err.problems:
-                click.echo(str(problem), err=True)
+            for line in summarised(err.problems):
+                click.echo(line, err=True)
             sys.exit(EXIT_BAD_INPUT)
         except OutputError as err:  # already reads "path: error: cannot write ..."
             click.echo(str(err), err=True)
