@@ -8,6 +8,7 @@ is already running (a cluster's, a notebook's, a test's) is used as it is and le
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib
 import os
@@ -47,9 +48,7 @@ def _spark_memory(limit: str) -> str:
     (``2048m``)."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*", limit, re.IGNORECASE)
     if not match or (not match.group(2) and not match.group(3)):
-        raise UsageError(
-            f"cannot read the memory limit {limit!r}; write it like 2GB or 512MB"
-        )
+        raise UsageError(f"cannot read the memory limit {limit!r}; write it like 2GB or 512MB")
     scale = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}[match.group(2).lower()]
     megabytes = max(1, int(float(match.group(1)) * scale / 2**20))
     return f"{megabytes}m"
@@ -97,12 +96,14 @@ class SparkEngine:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 import pyspark.sql  # noqa: F401
-
-                # pyspark imports its testing helpers lazily while collecting rows, and they
-                # warn about the pandas version on import: imported here, silently, once.
-                importlib.import_module("pyspark.testing.utils")
         except ImportError:
             raise UsageError(f"the Spark engine needs pyspark; {_INSTALL}") from None
+        # pyspark 4 imports its testing helpers lazily while collecting rows, and they warn
+        # about the pandas version on import: imported here, silently, once (3.5's need
+        # packages we do not install, and it does not import them while collecting).
+        with warnings.catch_warnings(), contextlib.suppress(ImportError):
+            warnings.simplefilter("ignore")
+            importlib.import_module("pyspark.testing.utils")
 
     # -- the session ---------------------------------------------------------------------
 
@@ -185,8 +186,7 @@ class SparkEngine:
     def micros(self, expression: str) -> str:
         text = f"CAST({expression} AS STRING)"
         return (
-            f"CASE WHEN {text} RLIKE '{_ISO}' "
-            f"THEN unix_micros(try_cast({text} AS TIMESTAMP)) END"
+            f"CASE WHEN {text} RLIKE '{_ISO}' THEN unix_micros(try_cast({text} AS TIMESTAMP)) END"
         )
 
     def read_raw(self, source: LogSource) -> list[str]:

@@ -201,7 +201,7 @@ def generate(path: Path, events: int, seed: int = 7) -> list[tuple[str, str, dat
     spellings. Returns (case, activity, UTC time, resource) in file order."""
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    rows, truth = [], []
+    rows = []
     case = 0
     while len(rows) < events:
         case += 1
@@ -233,9 +233,9 @@ def successions(truth: list[tuple[str, str, datetime, str]]) -> tuple[Counter, C
     handovers: Counter = Counter()
     for steps in by_case.values():
         steps.sort()
-        dfg.update((a[2], b[2]) for a, b in zip(steps, steps[1:]))
+        dfg.update((a[2], b[2]) for a, b in zip(steps, steps[1:], strict=False))
         named = [s[3] for s in steps if s[3]]
-        handovers.update(zip(named, named[1:]))
+        handovers.update(zip(named, named[1:], strict=False))
     return dfg, handovers
 
 
@@ -367,4 +367,3 @@ def test_memory_limits_in_the_jvm_spelling() -> None:
     assert _spark_memory("1.5g") == "1536m"
     with pytest.raises(UsageError):
         _spark_memory("lots")
-
