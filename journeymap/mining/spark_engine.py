@@ -189,6 +189,14 @@ class SparkEngine:
             f"CASE WHEN {text} RLIKE '{_ISO}' THEN unix_micros(try_cast({text} AS TIMESTAMP)) END"
         )
 
+    def sequence(self, value: str, order: str) -> str:
+        """The ordered aggregate main's Engine protocol asks for (string_agg ... ORDER BY has
+        no Spark 3.5 spelling): the group's values sorted by ``order``, joined by chr(31)."""
+        return (
+            f"array_join(transform(array_sort(collect_list(struct({order} AS o, {value} AS v))),"
+            " x -> x.v), chr(31))"
+        )
+
     def read_raw(self, source: LogSource) -> list[str]:
         from py4j.protocol import Py4JError
         from pyspark.errors import PySparkException
