@@ -13,13 +13,16 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Graphviz (system dot, for PNG/PDF) and Chromium (browser tests), installed when we are root
-# on a Debian machine; elsewhere the tests that need them say why they skip.
+# Graphviz (system dot, for PNG/PDF), Chromium (browser tests), npm (the JS clients) and a
+# headless Java runtime (Spark, for the mining engine's tests), installed when we are root on a
+# Debian machine; elsewhere the tests that need them say why they skip (the Spark tests fail
+# with the one line that names the missing Java runtime).
 system-deps:
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \
