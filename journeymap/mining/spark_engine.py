@@ -9,7 +9,6 @@ is already running (a cluster's, a notebook's, a test's) is used as it is and le
 from __future__ import annotations
 
 import contextlib
-import csv
 import importlib
 import os
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from journeymap.errors import InputError, UsageError
-from journeymap.mining.log import LogSource, diagnose_csv
+from journeymap.mining.log import LogSource, csv_delimiter, diagnose_csv
 from journeymap.model import Location
 
 __all__ = ["SparkEngine"]
@@ -64,17 +63,6 @@ def _java() -> str:
             "JAVA_HOME); install a Java runtime 17+ (Debian: apt-get install default-jre-headless)"
         )
     return found
-
-
-def _delimiter(path: str) -> str:
-    """The CSV's delimiter, sniffed from its start as :func:`diagnose_csv` does (comma,
-    semicolon, tab or bar; comma when it cannot tell)."""
-    try:
-        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-            sample = handle.read(65536)
-        return csv.Sniffer().sniff(sample, ",;\t|").delimiter
-    except (csv.Error, OSError):
-        return ","
 
 
 class SparkEngine:
@@ -247,7 +235,7 @@ class SparkEngine:
                 escape='"',
                 mode="FAILFAST",
                 encoding="UTF-8",
-                sep=_delimiter(source.path),
+                sep=csv_delimiter(source.path),
             ).csv(source.path)
         if source.format == "parquet":
             if not os.path.isdir(source.path):
