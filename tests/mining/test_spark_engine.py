@@ -367,3 +367,21 @@ def test_memory_limits_in_the_jvm_spelling() -> None:
     assert _spark_memory("1.5g") == "1536m"
     with pytest.raises(UsageError):
         _spark_memory("lots")
+
+
+@pytest.mark.slow
+def test_variants_for_conformance_are_the_same_on_both(
+    spark: Any, generated: tuple[Path, list, MinedLog]
+) -> None:
+    from journeymap.mining.lived import mine_lived
+
+    folder, truth, _ = generated
+    duck = mine_lived(str(folder / "log.csv"), engine="duckdb")
+    lit = mine_lived(str(folder / "log.csv"), engine="spark")
+    assert lit[1] == duck[1]
+    # and they are the cases' activity sequences, counted in plain Python from the truth
+    by_case: dict[str, list[tuple[datetime, int, str]]] = {}
+    for n, (case, activity, when, _resource) in enumerate(truth):
+        by_case.setdefault(case, []).append((when, n, activity))
+    expected = Counter(tuple(a for _, _, a in sorted(steps)) for steps in by_case.values())
+    assert {v.activities: v.cases for v in duck[1]} == dict(expected)
