@@ -48,7 +48,7 @@ def _kind(problem: Problem) -> str:
     return _QUOTED.sub("…", problem.message)
 
 
-def summarised(problems: Sequence[Problem], keep: int = 3, limit: int = 5) -> list[str]:
+def summarised(problems: Sequence[Problem], keep: int = 3, limit: int = 10) -> list[str]:
     """One line per problem, except that a kind of problem repeated more than ``limit`` times
     shows its first ``keep`` and then one line saying how many more there are (20,000 unknown
     keys are 4 lines, not 20,000). Each line is ``path:line:col: error: ...``."""
