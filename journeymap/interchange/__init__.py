@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,14 +197,46 @@ def import_journey(
         read_journey(output, text=text)
     except InputError as err:  # what the importer could not see row by row
         raise InputError(
-            Problem(p.location, p.message, _unwritten(p.hint, output)) for p in err.problems
+            Problem(
+                _in_source(p.location.line, text, data, source),
+                p.message,
+                _unwritten(p.hint, p.location.line, output),
+            )
+            for p in err.problems
         ) from None
     return text
 
 
-def _unwritten(hint: str | None, output: str | os.PathLike[str]) -> str:
+_TOUCHPOINT_KEY = re.compile(r"^  ([^\s#:][^:]*):")
+_NAME_LINE = re.compile(r"^    name: (.+)$")
+
+
+def _in_source(line: int, text: str, data: bytes, source: str) -> Location:
+    """Where in ``source`` to look for a problem found at ``line`` of the journey an import
+    would write: the first place the touchpoint's name appears there, else the file's start.
+    Errors must cite a file that exists, and the journey was never written."""
+    lines = text.splitlines()
+    start = next((n for n, t in enumerate(lines) if t == "touchpoints:"), len(lines))
+    name = None
+    for n in range(min(line, len(lines)) - 1, start, -1):
+        if _TOUCHPOINT_KEY.match(lines[n]):
+            block = lines[n + 1 : n + 12]
+            found = next((m for b in block if (m := _NAME_LINE.match(b))), None)
+            if found:
+                name = found.group(1).strip().strip("'\"")
+            break
+    if name:
+        source_text = data.decode("utf-8", errors="replace")
+        for row, content in enumerate(source_text.splitlines(), start=1):
+            col = content.find(name)
+            if col >= 0:
+                return Location(source, row, col + 1)
+    return Location(source, 1, 1)
+
+
+def _unwritten(hint: str | None, line: int, output: str | os.PathLike[str]) -> str:
     said = f"{hint}; " if hint else ""
-    return f"{said}the line is in the journey the import would write to {output} (not written)"
+    return f"{said}found in the journey the import would write to {output} (line {line}; nothing written)"
 
 
 def _shared_names(output: str | os.PathLike[str], uses: str) -> dict[str, dict[str, str]]:

@@ -3,6 +3,7 @@ the older ones, choices from the format table, validation before writing, one-li
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -144,10 +145,20 @@ def test_an_import_that_does_not_validate_writes_nothing(tmp_path: Path) -> None
     result = run("import", "csv", str(table), "-o", str(out))
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "share" in result.output
-    assert result.output.rstrip().endswith(
-        f"the line is in the journey the import would write to {out} (not written)"
+    # cited at the source row of the touchpoint (A, row 2), a file that exists
+    assert result.output.startswith(f"{table}:2:1: error: ")
+    assert re.search(
+        rf"found in the journey the import would write to {re.escape(str(out))} "
+        r"\(line \d+; nothing written\)$",
+        result.output.rstrip(),
     )
     assert not out.exists()
+    # a problem of the whole journey: cited at the start of the source
+    table.write_text("name,stage,function,next\nA,s,f,B\nB,s,f,A\n", encoding="utf-8")
+    result = run("import", "csv", str(table), "-o", str(out))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"{table}:1:1: error: no entry touchpoint")
+    assert str(out) + ":" not in result.output and not out.exists()
 
 
 def test_bad_rows_exit_2_with_located_lines_and_no_traceback(tmp_path: Path) -> None:
