@@ -329,7 +329,10 @@ def _response(
 
 
 def plain_response(
-    status: HTTPStatus, text: str = "", extra: tuple[tuple[str, str], ...] = (), *,
+    status: HTTPStatus,
+    text: str = "",
+    extra: tuple[tuple[str, str], ...] = (),
+    *,
     head_only: bool = False,
 ) -> bytes:
     """A short text answer that closes the connection."""
@@ -599,9 +602,7 @@ class LiveHTTPServer:
         if len(first_line) > MAX_REQUEST_LINE:
             self._refuse_counted(conn, plain_response(HTTPStatus.REQUEST_URI_TOO_LONG))
         elif len(buf) > MAX_HEAD:
-            self._refuse_counted(
-                conn, plain_response(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
-            )
+            self._refuse_counted(conn, plain_response(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE))
 
     def _expire(self, conn: _Conn) -> None:
         if conn.linger:
@@ -733,7 +734,11 @@ class LiveHTTPServer:
             )
         if not host_allowed(request.get("host"), self.port, self.bound_host):
             text = "421 unknown Host header\n"
-            return plain_response(HTTPStatus.MISDIRECTED_REQUEST, text, head_only=head_only), False, None
+            return (
+                plain_response(HTTPStatus.MISDIRECTED_REQUEST, text, head_only=head_only),
+                False,
+                None,
+            )
         length = request.get("content-length")
         if length is not None and not length.isdigit():
             return plain_response(HTTPStatus.BAD_REQUEST, head_only=head_only), False, None

@@ -181,9 +181,13 @@ def _read_response(sock: socket.socket) -> bytes:
     while b"\r\n\r\n" not in data:
         data += sock.recv(65536)
     head, _, body = data.partition(b"\r\n\r\n")
-    length = int(next(
-        line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
-    ))
+    length = int(
+        next(
+            line.split(b":")[1]
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+    )
     while len(body) < length:
         body += sock.recv(65536)
     return head + b"\r\n\r\n" + body
@@ -217,7 +221,9 @@ def test_clients_that_disconnect_are_silent(
     streams = []
     for _ in range(5):  # event streams, gone mid-stream
         sock = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
-        sock.sendall(b"GET /_live/events?page=workshop.html HTTP/1.1\r\n" + _host(server.port) + b"\r\n")
+        sock.sendall(
+            b"GET /_live/events?page=workshop.html HTTP/1.1\r\n" + _host(server.port) + b"\r\n"
+        )
         assert sock.recv(100).startswith(b"HTTP/1.1 200")
         streams.append(sock)
     _wait_until(lambda: server.site.events.subscribers == 5, "five streams open")
@@ -227,8 +233,9 @@ def test_clients_that_disconnect_are_silent(
     _wait_until(lambda: server.site.events.subscribers == 0, "the streams were forgotten")
     _still_serving(server.port)
     assert server.httpd is not None
-    _wait_until(lambda: getattr(server.httpd, "open_connections", -1) == 0,
-                "the connections were closed")
+    _wait_until(
+        lambda: getattr(server.httpd, "open_connections", -1) == 0, "the connections were closed"
+    )
     assert capfd.readouterr().err == ""
 
 
@@ -315,7 +322,9 @@ def test_past_the_stream_cap_the_answer_is_503_and_a_freed_place_is_reused(
 ) -> None:
     def stream() -> socket.socket:
         sock = socket.create_connection(("127.0.0.1", tight.port), timeout=WAIT)
-        sock.sendall(b"GET /_live/events?page=index.html HTTP/1.1\r\n" + _host(tight.port) + b"\r\n")
+        sock.sendall(
+            b"GET /_live/events?page=index.html HTTP/1.1\r\n" + _host(tight.port) + b"\r\n"
+        )
         return sock
 
     first, second = stream(), stream()

@@ -7,9 +7,9 @@ Each run gets its own TMPDIR, so the folders the test looks at are only its own.
 from __future__ import annotations
 
 import os
-import socket
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -44,7 +44,9 @@ class Served:
         while True:
             assert time.monotonic() < deadline, "the server never said where it listens"
             line = self.proc.stdout.readline()
-            assert line, f"the server ended early: {self.proc.stderr.read() if self.proc.stderr else ''}"
+            assert line, (
+                f"the server ended early: {self.proc.stderr.read() if self.proc.stderr else ''}"
+            )
             self.lines.append(line)
             found = _URL.search(line)
             if found:
@@ -85,8 +87,7 @@ def test_a_stop_signal_removes_the_site_folder_and_exits_0(
         # an open event stream must not keep the server from stopping
         stream = socket.create_connection(("127.0.0.1", served.port), timeout=WAIT)
         stream.sendall(
-            f"GET /_live/events?page=index.html HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n\r\n"
-            .encode()
+            f"GET /_live/events?page=index.html HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode()
         )
         assert stream.recv(100).startswith(b"HTTP/1.1 200")
         served.proc.send_signal(getattr(signal, name))
