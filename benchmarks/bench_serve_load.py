@@ -27,7 +27,6 @@ import os
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -223,7 +222,11 @@ def measure(quick: bool) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     server = subprocess.Popen(
         [sys.executable, "-c", _MAIN, "serve", str(journey), "--port", "0", "--no-open"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     load = None
     try:
@@ -245,7 +248,10 @@ def measure(quick: bool) -> dict[str, Any]:
         idle_threads = sampler.finish()
         load = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--load", str(port), page],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
         )
         assert load.stdout is not None and load.stdin is not None
         ready = json.loads(load.stdout.readline())
@@ -262,9 +268,15 @@ def measure(quick: bool) -> dict[str, Any]:
         server.send_signal(signal.SIGTERM)
         _, err = server.communicate(timeout=60)
         return {
-            "idle": idle, "busy": busy, "idle_threads": idle_threads, "peak_threads": peak,
-            "ready": ready, "stats": stats, "server_stderr_lines": len(err.splitlines()),
-            "exit": server.returncode, "probes": probes,
+            "idle": idle,
+            "busy": busy,
+            "idle_threads": idle_threads,
+            "peak_threads": peak,
+            "ready": ready,
+            "stats": stats,
+            "server_stderr_lines": len(err.splitlines()),
+            "exit": server.returncode,
+            "probes": probes,
         }
     finally:
         for proc in (load, server):
@@ -284,8 +296,10 @@ def run(quick: bool) -> list[dict[str, Any]]:
         m = measure(quick)
     except Exception as err:  # noqa: BLE001 - a failed run is a MISS row
         message = f"{type(err).__name__}: {err}"[:300]
-        return [row(figure.format(q), SIZE, None, None, t, "s", error=message)
-                for q, t in (("p95", f"ours < {TARGET_LATENCY}"),)]
+        return [
+            row(figure.format(q), SIZE, None, None, t, "s", error=message)
+            for q, t in (("p95", f"ours < {TARGET_LATENCY}"),)
+        ]
     s = m["stats"]
     load_note = (
         f"{len(m['busy'])} probes under load, {len(m['idle'])} idle; load: {s.get('client 200', 0)} pages served to the 200 "
@@ -301,13 +315,28 @@ def run(quick: bool) -> list[dict[str, Any]]:
         ("p95", 0.95, f"ours < {TARGET_LATENCY}"),
         ("max", 1.0, f"ours < {TARGET_LATENCY}"),
     ):
-        rows.append(row(figure.format(name), SIZE, _pct(m["busy"], q), _pct(m["idle"], q),
-                        target, "s", note=load_note if name == "p50" else None))
-    rows.append(row(
-        "serve under load: peak server threads vs idle", SIZE, m["peak_threads"],
-        m["idle_threads"], f"ours - baseline <= {MAX_WORKERS}", "threads",
-        note=f"cap: {MAX_WORKERS} workers started as needed, plus the I/O and stream threads",
-    ))
+        rows.append(
+            row(
+                figure.format(name),
+                SIZE,
+                _pct(m["busy"], q),
+                _pct(m["idle"], q),
+                target,
+                "s",
+                note=load_note if name == "p50" else None,
+            )
+        )
+    rows.append(
+        row(
+            "serve under load: peak server threads vs idle",
+            SIZE,
+            m["peak_threads"],
+            m["idle_threads"],
+            f"ours - baseline <= {MAX_WORKERS}",
+            "threads",
+            note=f"cap: {MAX_WORKERS} workers started as needed, plus the I/O and stream threads",
+        )
+    )
     return rows
 
 

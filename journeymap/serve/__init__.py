@@ -125,15 +125,17 @@ def serve(
     close and the site folder is deleted; the function returns normally (exit status 0).
     """
     stop = stop or threading.Event()
-    server = LiveServer(
-        paths, host=host, port=port, theme=theme, view=view, config_file=config_file
-    )
     previous = _on_signals(stop)
+    server: LiveServer | None = None
     try:
+        server = LiveServer(
+            paths, host=host, port=port, theme=theme, view=view, config_file=config_file
+        )
         url = server.start()
     except BaseException:
         _restore(previous)
-        server.site.close()
+        if server is not None:
+            server.site.close()
         raise
     try:
         count = len(server.site.journeys)

@@ -449,7 +449,7 @@ class LiveHTTPServer:
         self._reading: dict[int, _Conn] = {}
         self._lingering = 0
         self._thread: threading.Thread | None = None
-        self.refused_busy = 0  # 503 answers given (for the benchmark)
+        self.refused_busy = 0  # 503 answers given
 
     @property
     def port(self) -> int:
@@ -500,26 +500,35 @@ class LiveHTTPServer:
 
     def _run(self) -> None:
         while not self.stopping.is_set():
-            now = time.monotonic()
-            soonest = min((c.deadline for c in self._reading.values()), default=now + 1.0)
             try:
-                ready = self._selector.select(timeout=max(0.0, min(1.0, soonest - now)))
+                self._round()
             except (OSError, ValueError):
-                return
-            for key, _ in ready:
-                if key.data == "listen":
-                    self._accept()
-                elif key.data == "wake":
-                    with contextlib.suppress(OSError):
-                        while self._wake_r.recv(4096):
-                            pass
-                else:
-                    self._read(key.data)
-            while self._back:
-                self._resume(self._back.popleft())
-            now = time.monotonic()
-            for conn in [c for c in self._reading.values() if c.deadline <= now]:
-                self._expire(conn)
+                if self.stopping.is_set():
+                    return
+                time.sleep(0.05)
+            except Exception as err:  # noqa: BLE001 - the I/O thread must outlive any bug
+                self.log(f"journeymap serve: internal error ({type(err).__name__}: {err})")
+                time.sleep(0.05)
+
+    def _round(self) -> None:
+        """One turn of the I/O thread: accept, read, hand over, expire."""
+        now = time.monotonic()
+        soonest = min((c.deadline for c in self._reading.values()), default=now + 1.0)
+        ready = self._selector.select(timeout=max(0.0, min(1.0, soonest - now)))
+        for key, _ in ready:
+            if key.data == "listen":
+                self._accept()
+            elif key.data == "wake":
+                with contextlib.suppress(OSError):
+                    while self._wake_r.recv(4096):
+                        pass
+            else:
+                self._read(key.data)
+        while self._back:
+            self._resume(self._back.popleft())
+        now = time.monotonic()
+        for conn in [c for c in self._reading.values() if c.deadline <= now]:
+            self._expire(conn)
 
     def _accept(self) -> None:
         for _ in range(64):

@@ -78,6 +78,8 @@ def sweep_stale_sites(folder: str | None = None) -> list[Path]:
         shutil.rmtree(entry.path, ignore_errors=True)
         removed.append(Path(entry.path))
     return sorted(removed)
+
+
 _SLUG = re.compile(r"[^a-z0-9_-]+")
 
 
