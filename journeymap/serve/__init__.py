@@ -1,9 +1,9 @@
 """``journeymap serve``: a live preview for workshops.
 
 A :class:`LiveServer` builds the report pages of some journeys into a private folder, serves
-that folder on 127.0.0.1 (``http.server``, standard library), watches the journey files by
-polling, and pushes every re-rendered page to open browsers over server-sent events. See
-docs/workshop.md.
+that folder on 127.0.0.1 (our own small HTTP/1.1 server, standard library only, with bounded
+threads and connections: journeymap.serve.http), watches the journey files by polling, and
+pushes every re-rendered page to open browsers over server-sent events. See docs/workshop.md.
 """
 
 from __future__ import annotations

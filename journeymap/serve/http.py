@@ -1,6 +1,6 @@
 """The HTTP side of ``journeymap serve``: a guarded static file server plus an event stream.
 
-Defences, each at our own layer (see /work/shared/adversarial-corpus.md and docs/workshop.md,
+Defences, each at our own layer (see tests/adversarial-corpus.md and docs/workshop.md,
 "Limits"):
 
 - only files inside the site folder are served: the raw request path is decoded once (bad
@@ -587,9 +587,9 @@ class LiveHTTPServer:
         if not data:
             self._drop(conn)
             return
-        if conn.fresh:
+        if conn.fresh:  # the head must be complete HEAD_TIMEOUT after its first byte at most
             conn.fresh = False
-            conn.deadline = time.monotonic() + HEAD_TIMEOUT
+            conn.deadline = min(conn.deadline, time.monotonic() + HEAD_TIMEOUT)
         conn.buf += data
         self._check(conn)
 

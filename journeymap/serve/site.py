@@ -56,8 +56,11 @@ def sweep_stale_sites(folder: str | None = None) -> list[Path]:
     Only folders named ``journeymap-serve-<pid>-<random>`` in the temporary folder, owned by
     this user, not symbolic links, and whose pid is not running are touched.
     """
-    base = Path(folder or tempfile.gettempdir())
     removed: list[Path] = []
+    getuid = getattr(os, "getuid", None)
+    if os.name != "posix" or getuid is None:
+        return removed  # no cheap, harmless "is this pid alive" (os.kill would end it)
+    base = Path(folder or tempfile.gettempdir())
     try:
         entries = list(os.scandir(base))
     except OSError:
@@ -70,7 +73,7 @@ def sweep_stale_sites(folder: str | None = None) -> list[Path]:
             st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        if not entry.is_dir(follow_symlinks=False) or st.st_uid != os.getuid():
+        if not entry.is_dir(follow_symlinks=False) or st.st_uid != getuid():
             continue
         pid = int(found.group(1))
         if pid == os.getpid() or _alive(pid):
