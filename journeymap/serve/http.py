@@ -370,16 +370,27 @@ def _page_policy(data: bytes) -> str:
 
 
 class _Conn:
-    """A client connection while its request head is read (by the I/O thread)."""
+    """A client connection while the I/O thread has it: reading a request head, writing the
+    rest of an answer a worker could not send at once, or lingering after a refusal."""
 
-    __slots__ = ("sock", "buf", "deadline", "fresh", "linger")
+    __slots__ = ("sock", "buf", "deadline", "fresh", "linger", "out", "keep")
 
-    def __init__(self, sock: socket.socket, buf: bytes, deadline: float, fresh: bool) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        buf: bytes,
+        deadline: float,
+        fresh: bool,
+        out: memoryview | None = None,
+        keep: bool = False,
+    ) -> None:
         self.sock = sock
         self.buf = buf
         self.deadline = deadline
         self.fresh = fresh  # nothing of the current request received yet
         self.linger = False  # answered and refused: read and discard until the client closes
+        self.out = out  # unsent answer bytes (the client reads slowly)
+        self.keep = keep  # after the answer, wait for the next request
 
 
 def _send_all(sock: socket.socket, data: bytes, deadline: float) -> None:
@@ -460,6 +471,12 @@ class LiveHTTPServer:
         with self._lock:
             return self._open
 
+    @property
+    def busy_workers(self) -> int:
+        """Connections a worker is answering right now."""
+        with self._lock:
+            return len(self._busy)
+
     def start(self) -> None:
         self._selector.register(self.listener, selectors.EVENT_READ, "listen")
         self._selector.register(self._wake_r, selectors.EVENT_READ, "wake")
@@ -515,13 +532,15 @@ class LiveHTTPServer:
         now = time.monotonic()
         soonest = min((c.deadline for c in self._reading.values()), default=now + 1.0)
         ready = self._selector.select(timeout=max(0.0, min(1.0, soonest - now)))
-        for key, _ in ready:
+        for key, mask in ready:
             if key.data == "listen":
                 self._accept()
             elif key.data == "wake":
                 with contextlib.suppress(OSError):
                     while self._wake_r.recv(4096):
                         pass
+            elif mask & selectors.EVENT_WRITE:
+                self._write(key.data)
             else:
                 self._read(key.data)
         while self._back:
@@ -614,7 +633,9 @@ class LiveHTTPServer:
             self._refuse_counted(conn, plain_response(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE))
 
     def _expire(self, conn: _Conn) -> None:
-        if conn.linger:
+        if conn.out is not None:  # too slow to take the answer
+            self._drop(conn)
+        elif conn.linger:
             self._unwatch(conn)
             _quiet_close(conn.sock)
             self._lingering -= 1
@@ -657,14 +678,18 @@ class LiveHTTPServer:
         self._reading[sock.fileno()] = conn
 
     def _resume(self, conn: _Conn) -> None:
-        """A keep-alive connection back from a worker: wait for its next request."""
-        try:
-            conn.sock.setblocking(False)
-        except OSError:
-            self._drop(conn)
-            return
+        """A connection back from a worker: write the rest of its answer, or wait for its next
+        request (keep-alive)."""
         if self.stopping.is_set():
             self._drop(conn)
+            return
+        if conn.out is not None:
+            try:
+                self._selector.register(conn.sock, selectors.EVENT_WRITE, conn)
+            except (OSError, ValueError):
+                self._drop(conn)
+                return
+            self._reading[conn.sock.fileno()] = conn
             return
         self._watch(conn)
         if conn.buf and conn.sock.fileno() in self._reading:
@@ -672,26 +697,61 @@ class LiveHTTPServer:
             conn.deadline = time.monotonic() + HEAD_TIMEOUT
             self._check(conn)
 
+    def _write(self, conn: _Conn) -> None:
+        """Send more of an answer; when it is all sent, close or wait for the next request."""
+        assert conn.out is not None
+        try:
+            sent = conn.sock.send(conn.out[:262144])
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._drop(conn)
+            return
+        conn.out = conn.out[sent:]
+        if conn.out:
+            return
+        conn.out = None
+        if conn.keep:
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.modify(conn.sock, selectors.EVENT_READ, conn)
+            conn.fresh = True
+            conn.deadline = time.monotonic() + IDLE_TIMEOUT
+            if conn.buf:
+                conn.fresh = False
+                conn.deadline = time.monotonic() + HEAD_TIMEOUT
+                self._check(conn)
+        else:
+            self._unwatch(conn)
+            self._finish(conn.sock)
+
     # -- workers -------------------------------------------------------------------------------
 
     def _serve(self, sock: socket.socket, head: bytes, rest: bytes) -> None:
         """Answer one request (in a worker thread)."""
         keep = handed_off = False
+        unsent: memoryview | None = None
         try:
-            sock.setblocking(True)
             deadline = time.monotonic() + SEND_TIMEOUT
             answer, keep, stream = self._answer(head)
             if stream is not None:
                 page, first = stream
                 try:
-                    _send_all(sock, answer, deadline)
+                    _send_all(sock, answer, deadline)  # a few hundred bytes
                 except BaseException:
                     self.hub.release()
                     raise
                 self.hub.add(sock, page, first)
                 handed_off = True
                 return
-            _send_all(sock, answer, deadline)
+            # As much as the socket takes now; a slow reader's rest is the I/O thread's, so
+            # a client that does not read holds no worker.
+            sock.setblocking(False)
+            view = memoryview(answer)
+            with contextlib.suppress(BlockingIOError, InterruptedError):
+                while view:
+                    view = view[sock.send(view[:262144]) :]
+            if view:
+                unsent = view
         except OSError:  # the client went away or stopped reading: nothing to say
             keep = False
         except Exception as err:  # noqa: BLE001 - a bug must cost one request, not the server
@@ -710,6 +770,10 @@ class LiveHTTPServer:
                     self._open -= 1
             if handed_off:
                 pass  # the stream thread owns it now
+            elif unsent is not None and not self.stopping.is_set():
+                later = _Conn(sock, rest, time.monotonic() + SEND_TIMEOUT, False, unsent, keep)
+                self._back.append(later)
+                self._wake()
             elif keep and not self.stopping.is_set():
                 self._back.append(_Conn(sock, rest, time.monotonic() + IDLE_TIMEOUT, True))
                 self._wake()

@@ -259,6 +259,29 @@ def test_slow_clients_hold_no_thread(server: LiveServer) -> None:
             sock.close()
 
 
+def test_clients_that_do_not_read_their_answer_hold_no_worker(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_http, "SEND_TIMEOUT", 120.0)  # they are not cut off meanwhile
+    (server.site.root / "big.txt").write_bytes(b"x" * (8 << 20))  # more than socket buffers
+    request = b"GET /big.txt HTTP/1.1\r\n" + _host(server.port) + b"\r\n"
+    stuck = []
+    try:
+        for _ in range(20):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.sendall(request)  # and never read
+            stuck.append(sock)
+        assert server.httpd is not None
+        httpd = server.httpd
+        _wait_until(lambda: httpd.open_connections == 20, "the readers connected")
+        _wait_until(lambda: httpd.busy_workers == 0, "workers are free while clients stall")
+        _still_serving(server.port)
+    finally:
+        for sock in stuck:
+            sock.close()
+
+
 @pytest.fixture()
 def tight(
     journey_dir: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
