@@ -1,17 +1,20 @@
 """``journeymap serve``: a live preview for workshops.
 
 A :class:`LiveServer` builds the report pages of some journeys into a private folder, serves
-that folder on 127.0.0.1 (``http.server``, standard library), watches the journey files by
-polling, and pushes every re-rendered page to open browsers over server-sent events. See
-docs/workshop.md.
+that folder on 127.0.0.1 (our own small HTTP/1.1 server, standard library only, with bounded
+threads and connections: journeymap.serve.http), watches the journey files by polling, and
+pushes every re-rendered page to open browsers over server-sent events. See docs/workshop.md.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from types import TracebackType
+from typing import Any
 
 from journeymap.errors import UsageError
 from journeymap.serve.http import LiveHTTPServer
@@ -43,7 +46,6 @@ class LiveServer:
         self.interval = interval
         self.httpd: LiveHTTPServer | None = None
         self.watcher: Watcher | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -70,10 +72,7 @@ class LiveServer:
                 ) from None
             raise UsageError(f"cannot listen on {self.host}:{self.port}: {err.strerror}") from None
         self.port = self.httpd.port
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
-        )
-        self._thread.start()
+        self.httpd.start()
         self.watcher = Watcher(
             self.site.watched_files,
             self.site.on_change,
@@ -93,8 +92,6 @@ class LiveServer:
             self.site.events.close()
             self.httpd.shutdown()
             self.httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
         self.site.close()
 
     def __enter__(self) -> LiveServer:
@@ -122,11 +119,24 @@ def serve(
     echo: Callable[[str], None] = print,
     stop: threading.Event | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl+C) or ``stop`` is set."""
-    server = LiveServer(
-        paths, host=host, port=port, theme=theme, view=view, config_file=config_file
-    )
-    url = server.start()
+    """Serve until interrupted (Ctrl+C, SIGTERM, SIGHUP) or ``stop`` is set.
+
+    Each of those signals stops the server the same way: the event streams end, the connections
+    close and the site folder is deleted; the function returns normally (exit status 0).
+    """
+    stop = stop or threading.Event()
+    previous = _on_signals(stop)
+    server: LiveServer | None = None
+    try:
+        server = LiveServer(
+            paths, host=host, port=port, theme=theme, view=view, config_file=config_file
+        )
+        url = server.start()
+    except BaseException:
+        _restore(previous)
+        if server is not None:
+            server.site.close()
+        raise
     try:
         count = len(server.site.journeys)
         echo(f"journeymap serve: {count} journey{'s' if count != 1 else ''} at {url}")
@@ -138,8 +148,36 @@ def serve(
             import webbrowser
 
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-        (stop or threading.Event()).wait()
+        while not stop.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop()
+        try:
+            server.stop()
+        finally:
+            _restore(previous)
+
+
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def _on_signals(stop: threading.Event) -> dict[int, Any]:
+    """Make SIGINT, SIGTERM and SIGHUP set ``stop`` (main thread only); return the old handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous: dict[int, Any] = {}
+    for sig in _STOP_SIGNALS:
+        try:
+            previous[sig] = signal.signal(sig, lambda _sig, _frame: stop.set())
+        except (OSError, ValueError):
+            continue
+    return previous
+
+
+def _restore(previous: dict[int, Any]) -> None:
+    for sig, handler in previous.items():
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            signal.signal(sig, handler)

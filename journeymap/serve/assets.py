@@ -844,10 +844,19 @@ LIVE_JS = r"""/* journeymap serve: live updates over server-sent events, present
   document.documentElement.setAttribute("data-live-version", String(state.version));
 
   if (window.EventSource) {
-    var source = new EventSource("/_live/events?page=" + encodeURIComponent(state.page));
-    source.addEventListener("page", function (event) { apply(JSON.parse(event.data)); });
-    source.addEventListener("open", function () { statusDot.classList.remove("off"); statusDot.title = "Connected to journeymap serve"; });
-    source.addEventListener("error", function () { statusDot.classList.add("off"); statusDot.title = "Not connected: is journeymap serve still running?"; });
+    var connect = function () {
+      var source = new EventSource("/_live/events?page=" + encodeURIComponent(state.page));
+      source.addEventListener("page", function (event) { apply(JSON.parse(event.data)); });
+      source.addEventListener("open", function () { statusDot.classList.remove("off"); statusDot.title = "Connected to journeymap serve"; });
+      source.addEventListener("error", function () {
+        statusDot.classList.add("off");
+        statusDot.title = "Not connected: is journeymap serve still running?";
+        // A refused stream (503: the server is at its cap of open pages) is not retried by
+        // the browser itself: try again a little later.
+        if (source.readyState === 2) { setTimeout(connect, 5000); }
+      });
+    };
+    connect();
   }
 }());
 """

@@ -32,9 +32,57 @@ if TYPE_CHECKING:
     from journeymap.analysis.portfolio import JourneySummary
     from journeymap.analysis.types import JourneyAnalysis
 
-__all__ = ["JourneyState", "LiveSite", "INDEX"]
+__all__ = ["JourneyState", "LiveSite", "INDEX", "SITE_PREFIX", "sweep_stale_sites"]
 
 INDEX = "index.html"
+SITE_PREFIX = "journeymap-serve-"  # then the server's pid, a dash and a random part
+_SITE_NAME = re.compile(re.escape(SITE_PREFIX) + r"([0-9]+)-[A-Za-z0-9_]+\Z")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process (or a pid we cannot ask about): leave it
+    return True
+
+
+def sweep_stale_sites(folder: str | None = None) -> list[Path]:
+    """Delete the site folders of earlier ``journeymap serve`` runs whose process is gone
+    (killed with SIGKILL, or the machine lost power); return them.
+
+    Only folders named ``journeymap-serve-<pid>-<random>`` in the temporary folder, owned by
+    this user, not symbolic links, and whose pid is not running are touched.
+    """
+    removed: list[Path] = []
+    getuid = getattr(os, "getuid", None)
+    if os.name != "posix" or getuid is None:
+        return removed  # no cheap, harmless "is this pid alive" (os.kill would end it)
+    base = Path(folder or tempfile.gettempdir())
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _SITE_NAME.match(entry.name)
+        if found is None:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not entry.is_dir(follow_symlinks=False) or st.st_uid != getuid():
+            continue
+        pid = int(found.group(1))
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(Path(entry.path))
+    return sorted(removed)
+
+
 _SLUG = re.compile(r"[^a-z0-9_-]+")
 
 
@@ -94,7 +142,8 @@ class LiveSite:
         self.config_file = config_file
         self.render_timeout = render_timeout
         self.sid = secrets.token_hex(8)  # a new server run makes open pages reload
-        self.root = Path(tempfile.mkdtemp(prefix="journeymap-serve-")).resolve()
+        sweep_stale_sites()
+        self.root = Path(tempfile.mkdtemp(prefix=f"{SITE_PREFIX}{os.getpid()}-")).resolve()
         self.events = Broadcaster()
         self.journeys: dict[str, JourneyState] = {}  # by absolute path
         self.index_version = 0
