@@ -6,6 +6,7 @@ import click
 
 from journeymap.cli._common import (
     EXIT_OK,
+    check_output,
     color_wanted,
     config_option,
     emit,
@@ -34,6 +35,7 @@ def analyze(paths: tuple[str, ...], fmt: str, output: str | None, config_file: s
     PATHS are journey files or folders of them. Text is coloured only on a terminal, never when
     NO_COLOR is set. Exits 0 whatever the findings (use `check` to gate), 2 on bad input.
     """
+    check_output(output, *paths, config_file)
     from journeymap.output import json, markdown, text
     from journeymap.project import analyse
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journeymap.cli._common import (
+    check_output,
     config_option,
     emit,
     output_option,
@@ -39,6 +40,7 @@ def diff(
     --config file, else the .journeymap.yaml found beside NEW. Exits 0 whether or not anything
     changed.
     """
+    check_output(output, old, new, config_file)
     from journeymap.output.diff import render_diff, source_label
     from journeymap.project import analyse_pair
 
