@@ -372,3 +372,29 @@ def test_nothing_is_lost_and_nothing_left(failure: str, disk_results: dict[str, 
     """Every previous output byte for byte as it was, and no new file (no temporary file, no
     half-written output, no half-built site folder)."""
     assert disk_results["after_" + failure] is True
+
+
+def test_a_shared_organisation_file_is_an_input_too(tmp_path: Path) -> None:
+    """Known once the journey is read: its ``uses:`` file is refused as an output before
+    anything is written."""
+    folder = tmp_path / "journeys"
+    folder.mkdir()
+    shutil.copy(JOURNEY, folder / "claims.yaml")
+    shutil.copy(ROOT / "journeys" / "organisation.yaml", tmp_path / "organisation.yaml")
+    text = (folder / "claims.yaml").read_text(encoding="utf-8")
+    assert "uses: organisation.yaml" in text
+    (folder / "claims.yaml").write_text(
+        text.replace("uses: organisation.yaml", "uses: ../organisation.yaml"), encoding="utf-8"
+    )
+    org = tmp_path / "organisation.yaml"
+    before = org.read_bytes()
+    journey = folder / "claims.yaml"
+    for args in (
+        ["analyze", journey, "-o", org],
+        ["whatif", journey, "-o", org],
+        ["diff", journey, journey, "-o", org],
+    ):
+        code, _, err = invoke(*args)
+        assert (code, err.count("\n")) == (2, 1), (args, err)
+        assert err.startswith(f"{org}: error: cannot write (it is an input of this command")
+        assert org.read_bytes() == before

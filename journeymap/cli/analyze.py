@@ -39,7 +39,9 @@ def analyze(paths: tuple[str, ...], fmt: str, output: str | None, config_file: s
     from journeymap.output import json, markdown, text
     from journeymap.project import analyse
 
-    analyses = [item.analysis for item in analyse(paths, config_file)]
+    items = analyse(paths, config_file)
+    check_output(output, *(f for item in items for f in item.files))  # and the uses: files
+    analyses = [item.analysis for item in items]
     if fmt == "json":
         emit(json.render_json(analyses), output)
     elif fmt == "markdown":

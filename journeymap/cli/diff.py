@@ -45,6 +45,7 @@ def diff(
     from journeymap.project import analyse_pair
 
     before, after = analyse_pair(old, new, config_file)
+    check_output(output, *before.files, *after.files)  # and the uses: files
     text = render_diff(
         before.analysis,
         after.analysis,

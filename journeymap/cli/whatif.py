@@ -92,5 +92,6 @@ def whatif(
     except ChangeError as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_BAD_INPUT)
+    check_output(output, *analysed.files)  # and the uses: files
     emit(render_whatif(results, fmt), output)
     raise SystemExit(EXIT_OK)
