@@ -190,6 +190,7 @@ def test_bad_input_every_command(
     monkeypatch.chdir(tmp_path)
     case = write_case(tmp_path, name)
     names = {"case.yaml", "loop-a.yaml", "loop-b.yaml", "good.yaml"}
+    (tmp_path / "out").mkdir()  # an output's folder must exist (journeymap/outputs.py)
     for label, template, output in COMMANDS:
         args = [a.format(f=case.name, good="good.yaml") for a in template]
         # first run: nothing there before, nothing there after
@@ -676,6 +677,7 @@ def test_report_page_names_stay_in_the_site(tmp_path: Path) -> None:
         text = GOOD.replace("id: good\n", "") if name != "sub/..x" else GOOD.replace("good", "dots")
         (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
     site = tmp_path / "out" / "site"
+    site.parent.mkdir()
     ok(["report", str(folder), "-o", str(site), "--no-cache", "-j", "1"])
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     inside = [f for f in files if f.startswith("out/site/")]

@@ -139,14 +139,14 @@ def test_output_file_is_written_and_nothing_printed(here: Path) -> None:
     assert [p.name for p in here.iterdir() if p.name.startswith(".out.json")] == []
 
 
-def test_output_creates_missing_folders(here: Path) -> None:
-    code, out, _ = run(
+def test_output_in_a_missing_folder_is_refused(here: Path) -> None:
+    code, out, err = run(
         "analyze", "broadband.yaml", "-o", "reports/new/out.md", "--format", "markdown"
     )
-    assert (code, out) == (0, "")
-    assert (
-        (here / "reports/new/out.md").read_text(encoding="utf-8").startswith("# Journey analysis")
-    )
+    assert (code, out) == (2, "")
+    assert err.startswith("reports/new/out.md: error: cannot write (the folder reports/new ")
+    assert err.count("\n") == 1
+    assert not (here / "reports").exists()
 
 
 def test_unwritable_output_is_a_one_line_error(here: Path) -> None:

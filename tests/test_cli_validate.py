@@ -97,7 +97,7 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
 
 
 def test_init_with_schema_url_writes_only_the_journey(tmp_path: Path) -> None:
-    target = tmp_path / "sub" / "b2b.journey.yaml"
+    target = tmp_path / "b2b.journey.yaml"
     url = "https://example.org/journey.schema.json"
     result = CliRunner().invoke(main, ["init", str(target), "--schema", url])
     assert (result.exit_code, result.stdout) == (0, f"wrote {target}\n")

@@ -442,7 +442,7 @@ def test_json_is_byte_identical_and_can_go_to_a_file(tmp_path: Path) -> None:
     args = (CLAIMS, "--scenario", SCENARIOS, "--owner", "payment:survey=marketing")
     first = run(*args, "--format", "json")
     assert first == run(*args, "--format", "json") and first[0] == 0
-    target = tmp_path / "out" / "whatif.json"
+    target = tmp_path / "whatif.json"
     code, out, err = run(*args, "--format", "json", "-o", str(target))
     assert (code, out, err) == (0, "", "")
     assert target.read_text(encoding="utf-8") == first[1]

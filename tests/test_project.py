@@ -203,13 +203,14 @@ def test_a_broken_unused_organisation_file_fails_every_command_alike(tmp_path: P
     shutil.copy(DATA / "broadband.yaml", tmp_path / "broadband.yaml")
     (tmp_path / "org.yaml").write_text("journeymap: 1\nfunctions: {x: {name: X, bogus: 1}}\n")
     lines = set()
-    for args in (["analyze"], ["validate"], ["report", "-o", str(tmp_path / "site"), "-j", "1"]):
+    site = tmp_path.parent / f"{tmp_path.name}-site"  # not inside the folder it reads
+    for args in (["analyze"], ["validate"], ["report", "-o", str(site), "-j", "1"]):
         code, out, err = run(*args[:1], str(tmp_path), *args[1:])
         assert (code, out) == (2, ""), args
         lines.add(err)
     [line] = lines  # the same one line from each
     assert line.startswith(f"{tmp_path / 'org.yaml'}:2:26: error: unknown key 'bogus'")
-    assert not (tmp_path / "site").exists()
+    assert not site.exists()
 
 
 def test_export_reads_no_config(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -77,9 +78,22 @@ def output_option() -> Callable[[F], F]:
 
 def color_wanted(output: str | None) -> bool:
     """Colour only for a terminal on standard output, and never when NO_COLOR is set."""
-    import os
-
     return output is None and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def check_output(
+    output: str | os.PathLike[str] | None,
+    *inputs: str | os.PathLike[str] | None,
+    folder: bool = False,
+    option: str = "-o",
+) -> None:
+    """Refuse ``output`` before any work unless it can be written safely; ``inputs`` are the
+    files and folders the command reads (see :func:`journeymap.outputs.check_output`)."""
+    if output is None:
+        return
+    from journeymap.outputs import check_output as check
+
+    check(output, inputs, folder=folder, option=option)
 
 
 def emit(text: str, output: str | None, color: bool = False) -> None:

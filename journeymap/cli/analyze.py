@@ -6,6 +6,7 @@ import click
 
 from journeymap.cli._common import (
     EXIT_OK,
+    check_output,
     color_wanted,
     config_option,
     emit,
@@ -34,10 +35,13 @@ def analyze(paths: tuple[str, ...], fmt: str, output: str | None, config_file: s
     PATHS are journey files or folders of them. Text is coloured only on a terminal, never when
     NO_COLOR is set. Exits 0 whatever the findings (use `check` to gate), 2 on bad input.
     """
+    check_output(output, *paths, config_file)
     from journeymap.output import json, markdown, text
     from journeymap.project import analyse
 
-    analyses = [item.analysis for item in analyse(paths, config_file)]
+    items = analyse(paths, config_file)
+    check_output(output, *(f for item in items for f in item.files))  # and the uses: files
+    analyses = [item.analysis for item in items]
     if fmt == "json":
         emit(json.render_json(analyses), output)
     elif fmt == "markdown":

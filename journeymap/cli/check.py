@@ -7,6 +7,7 @@ import click
 from journeymap.cli._common import (
     EXIT_CHECK_FAILED,
     EXIT_OK,
+    check_output,
     color_wanted,
     config_option,
     emit,
@@ -111,6 +112,7 @@ def check(
     """
     if one_line and fmt != "text":
         raise click.UsageError("--one-line applies to --format text only")
+    check_output(output, *paths, config_file, log, mapping)
     from journeymap.output import json, sarif, text
     from journeymap.project import check as run_gate
 

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from journeymap.cli._common import config_option, emit, report_errors
+from journeymap.cli._common import check_output, config_option, emit, report_errors
 from journeymap.cli._mining import log_options
 from journeymap.mining import LogColumns
 
@@ -73,15 +73,7 @@ def conform(
     if fmt is None:
         suffix = os.path.splitext(output)[1].lower() if output else ""
         fmt = _BY_SUFFIX.get(suffix, "text")
-    for given in (designed, log, mapping):
-        if (
-            output is not None
-            and given
-            and os.path.exists(output)
-            and os.path.exists(given)
-            and os.path.samefile(output, given)
-        ):
-            raise click.UsageError(f"{output} is an input; write somewhere else")
+    check_output(output, designed, log, mapping, config_file)
     from journeymap.project import conform_log
 
     _, result = conform_log(

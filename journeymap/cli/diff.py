@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journeymap.cli._common import (
+    check_output,
     config_option,
     emit,
     output_option,
@@ -39,10 +40,12 @@ def diff(
     --config file, else the .journeymap.yaml found beside NEW. Exits 0 whether or not anything
     changed.
     """
+    check_output(output, old, new, config_file)
     from journeymap.output.diff import render_diff, source_label
     from journeymap.project import analyse_pair
 
     before, after = analyse_pair(old, new, config_file)
+    check_output(output, *before.files, *after.files)  # and the uses: files
     text = render_diff(
         before.analysis,
         after.analysis,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from journeymap.cli._common import report_errors
+from journeymap.cli._common import check_output, report_errors
 
 
 @click.command()
@@ -21,6 +21,7 @@ from journeymap.cli._common import report_errors
 @report_errors
 def init(path: Path, schema_ref: str | None) -> None:
     """Write a commented starter journey to PATH (default journey.yaml); never overwrites."""
+    check_output(path, option="PATH")
     from journeymap.atomic import write_text_atomic
     from journeymap.scaffold import DEFAULT_SCHEMA_REF, starter_journey
     from journeymap.schema import schema_text

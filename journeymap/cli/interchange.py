@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from journeymap.cli._common import report_errors
+from journeymap.cli._common import check_output, report_errors
 from journeymap.interchange import EXPORT_FORMATS, FORMATS, IMPORT_FORMATS
 
 
@@ -79,6 +79,7 @@ def export_command(args: tuple[str, ...], fmt_option: str | None, output: str | 
     if fmt is not None and fmt_option is not None and fmt != fmt_option:
         raise click.UsageError(f"FORMAT {fmt!r} and -f {fmt_option!r} disagree; give one")
     fmt = _check_format(fmt or fmt_option or "mermaid", EXPORT_FORMATS)
+    check_output(output, journey)
     from journeymap.interchange import export_file
 
     if output is None and fmt == "xlsx" and sys.stdout.isatty():
@@ -108,6 +109,7 @@ def import_command(args: tuple[str, ...], output: str, title: str | None, uses: 
     fmt, source = _split(args, "SOURCE")
     if fmt is not None:
         _check_format(fmt, IMPORT_FORMATS)
+    check_output(output, source)
     from journeymap.interchange import import_file
 
     import_file(fmt, source, output, title, uses)

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from journeymap.cli._common import emit, report_errors
+from journeymap.cli._common import check_output, emit, report_errors
 from journeymap.cli._mining import log_options
 from journeymap.mining import LogColumns
 
@@ -68,8 +68,9 @@ def mine(
         fmt = _BY_SUFFIX.get(suffix, "text")
     if fmt == "journey" and output is None:
         raise click.UsageError("the observed journey is a file: give -o JOURNEY.yaml")
-    if output is not None and os.path.exists(output) and os.path.samefile(output, log):
-        raise click.UsageError(f"{output} is the log itself; write somewhere else")
+    check_output(output, log)
+    if fmt == "journey" and output is not None and os.path.exists(output) and not force:
+        raise click.UsageError(f"{output} exists; give --force to replace it")
     from journeymap.mining import mine as mine_log
 
     mined = mine_log(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli._common import config_option, report_errors, theme_option
+from journeymap.cli._common import check_output, config_option, report_errors, theme_option
 
 
 @click.command()
@@ -51,6 +51,7 @@ def render(
     config_file: str | None,
 ) -> None:
     """Render a diagram of the journey in PATH to OUTPUT, written atomically."""
+    check_output(output, path, config_file)
     from journeymap.project import render_path
 
     render_path(

@@ -7,7 +7,7 @@ from contextlib import ExitStack
 
 import click
 
-from journeymap.cli._common import config_option, report_errors, theme_option
+from journeymap.cli._common import check_output, config_option, report_errors, theme_option
 
 
 @click.command("report")
@@ -52,6 +52,7 @@ def report(
 
     Pages are self-contained (no network requests); unchanged journeys come from the cache.
     """
+    check_output(out_dir, *paths, config_file, folder=True)
     from journeymap.report import build_site
 
     with ExitStack() as stack:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from journeymap.cli._common import report_errors
+from journeymap.cli._common import check_output, report_errors
 
 
 @click.command()
@@ -29,5 +29,6 @@ def schema(output: Path | None) -> None:
     if output is None:
         click.echo(schema_text(), nl=False)
         return
+    check_output(output)
     write_text_atomic(output, schema_text())
     click.echo(f"wrote {output}")

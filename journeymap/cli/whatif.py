@@ -11,6 +11,7 @@ import click
 from journeymap.cli._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
+    check_output,
     config_option,
     emit,
     output_option,
@@ -77,6 +78,7 @@ def whatif(
     joined with commas; shares: {SOURCE: {TARGET: SHARE}}). Exits 0, or 2 on bad input or
     usage.
     """
+    check_output(output, file, config_file, *scenario_files)
     from journeymap.output.whatif import render_whatif
     from journeymap.project import analyse_file
     from journeymap.scenario import parse_scenario, predict_scenario, read_scenarios
@@ -90,5 +92,6 @@ def whatif(
     except ChangeError as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_BAD_INPUT)
+    check_output(output, *analysed.files)  # and the uses: files
     emit(render_whatif(results, fmt), output)
     raise SystemExit(EXIT_OK)

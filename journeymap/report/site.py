@@ -2,14 +2,17 @@
 
 Journeys are analysed and rendered in parallel (a process pool, results kept in file order),
 reused from the incremental cache when nothing they depend on changed, and written into a
-temporary sibling folder that replaces the previous site by rename, so a failed or killed build
-leaves the old site as it was. The same input gives byte-identical files.
+temporary sibling folder that is exchanged with the previous site in one atomic step (Linux
+``renameat2``; two renames elsewhere, repaired by the next build), so a failed or killed build
+leaves a complete site, old or new, at every instant. The same input gives byte-identical
+files.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import errno
 import gc
 import hashlib
 import os
@@ -23,9 +26,9 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from journeymap.analysis.portfolio import FIXES_KEPT
-from journeymap.atomic import write_bytes_atomic
+from journeymap.atomic import os_error, write_bytes_atomic
 from journeymap.config import Config
-from journeymap.errors import InputError, OutputError, Problem, UsageError
+from journeymap.errors import InputError, Problem, UsageError
 from journeymap.report import cache as cache_mod
 from journeymap.report.context import fill, medians
 from journeymap.report.pages import (
@@ -168,16 +171,30 @@ def _check_out_dir(out: Path) -> None:
 
 
 def _clean_leftovers(out: Path) -> None:
-    """Remove the temporary folders of earlier builds that died (their process is gone)."""
+    """Repair and tidy after earlier builds that died (their process is gone).
+
+    A build killed between the two renames of the fallback swap (systems without an atomic
+    exchange) left no ``out`` but the previous site, whole, as ``.<out>.old-PID-*``: it is put
+    back first. Then the temporary folders of dead builds are removed.
+    """
     prefix = f".{out.name}."
-    for stale in out.parent.glob(prefix + "*-*-*"):
-        kind, _, rest = stale.name[len(prefix) :].partition("-")
+    stale: list[tuple[str, Path]] = []
+    for path in sorted(out.parent.glob(prefix + "*-*-*")):
+        kind, _, rest = path.name[len(prefix) :].partition("-")
         pid = rest.split("-", 1)[0]
-        if kind not in ("building", "old") or not pid.isdigit() or not stale.is_dir():
+        if kind not in ("building", "old") or not pid.isdigit() or not path.is_dir():
             continue
         if int(pid) != os.getpid() and _alive(int(pid)):
             continue  # another build is running right now
-        shutil.rmtree(stale, ignore_errors=True)
+        stale.append((kind, path))
+    if not out.exists():
+        for kind, path in stale:
+            if kind == "old" and (path / SITE_MARKER).is_file():
+                os.rename(path, out)  # the previous site, back in place
+                stale.remove((kind, path))
+                break
+    for _, path in stale:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -190,15 +207,72 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _step(name: str) -> None:
+    """Called once the new site is complete (``built``) and between the steps of
+    :func:`_swap` (``exchanged``, ``renamed-old``, ``renamed-new``, ``removed-old``); does
+    nothing. Tests replace it to kill a build there."""
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the folders ``a`` and ``b`` in one atomic step (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``). False where the system or the file system cannot; ``OSError`` for
+    any other failure."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # no libc, or a libc older than glibc 2.28
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False  # an old kernel, or a file system without exchange
+    raise OSError(code, os.strerror(code), os.fspath(a))
+
+
 def _swap(tmp: Path, out: Path) -> None:
-    """Put ``tmp`` in place of ``out`` by rename; the old site is removed afterwards."""
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}"
-        os.rename(out, old)
+    """Put the complete site ``tmp`` in place of ``out``; the old site is removed afterwards.
+
+    Where the system can (Linux 3.15+ on most file systems), the two folders are exchanged in
+    one atomic step, so at every instant ``out`` is a complete site, the old one or the new
+    one; a build killed after the exchange leaves the old site under ``tmp``'s name, which the
+    next build removes. Elsewhere ``out`` is renamed aside and ``tmp`` into place: killed in
+    between, no ``out`` exists until the next build puts the old one back
+    (:func:`_clean_leftovers`).
+    """
+    if not out.exists():
         os.rename(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
+        _step("renamed-new")
+        return
+    if _exchange(tmp, out):
+        _step("exchanged")
+        shutil.rmtree(tmp, ignore_errors=True)  # now the old site
+        _step("removed-old")
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}"
+    os.rename(out, old)
+    _step("renamed-old")
+    try:
         os.rename(tmp, out)
+    except OSError:
+        os.rename(old, out)  # the previous site, back
+        raise
+    _step("renamed-new")
+    shutil.rmtree(old, ignore_errors=True)
+    _step("removed-old")
 
 
 def _umask() -> int:
@@ -230,6 +304,11 @@ def build_site(
     from journeymap.project import ConfigLookup, find_journeys
 
     out = Path(os.path.abspath(out_dir))
+    if out.parent.is_dir():
+        try:
+            _clean_leftovers(out)  # first of all, put back a site a killed build took away
+        except OSError as err:
+            raise os_error(str(out_dir), err) from None
     _check_out_dir(out)
     files = [str(f) for f in find_journeys(paths)]
     configs = ConfigLookup(config_file)
@@ -319,7 +398,7 @@ def build_site(
         _clean_leftovers(out)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
     except OSError as err:
-        raise OutputError.from_os_error(str(out_dir), err) from None
+        raise os_error(str(out_dir), err) from None
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         for name, page in zip(names, (p for p in pages if p is not None), strict=True):
@@ -332,10 +411,11 @@ def build_site(
             tmp / SITE_MARKER,
             "This folder is a journeymap report site; `journeymap report` replaces it.\n",
         )
+        _step("built")
         _swap(tmp, out)
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError.from_os_error(str(out_dir), err) from None
+        raise os_error(str(out_dir), err) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
