@@ -8,7 +8,7 @@ Every fenced block of a guide is one of two kinds:
   (stdout and stderr together).
 
 Each guide runs in a fresh folder holding a copy of journeys/, its blocks in order, each command
-through ``bash -c`` with the project's ``journeymap`` first on PATH, and must exit 0 (a guide
+through ``bash -o pipefail -c`` with the project's ``journeymap`` first on PATH, and must exit 0 (a guide
 that shows a failing command writes ``COMMAND || echo "exit $?"``). Outputs are compared after
 normalising only the run's folder (written ``$PWD``) and the port a server picked (``journeymap
 serve`` runs with ``--port 0``, is stopped once it has printed as many lines as the guide shows,
@@ -54,10 +54,6 @@ class Block:
     body: str
     path: str | None = None  # a file block: where it goes
     commands: list[Command] = field(default_factory=list)
-
-    @property
-    def line(self) -> int:
-        return 0
 
 
 class GuideError(Exception):
@@ -112,7 +108,7 @@ def run_command(command: Command, folder: Path) -> tuple[int, list[str]]:
     if command.line.startswith("journeymap serve"):
         return _run_server(command, folder)
     done = subprocess.run(
-        ["bash", "-c", command.line],
+        ["bash", "-o", "pipefail", "-c", command.line],
         cwd=folder,
         env=environment(),
         stdout=subprocess.PIPE,
