@@ -39,6 +39,7 @@ from types import ModuleType
 
 import click
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -46,6 +47,7 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 JOURNEYS = ROOT / "journeys"
 GALLERY_MARK = "<!-- gallery -->"
+WORKER_SHIM = "assets/javascripts/iframe-worker-shim.js"  # the site's copy of _hooks/worker-shim.js
 SOURCE_PREFIX = "source/"
 
 
@@ -453,7 +455,19 @@ PAGES: dict[str, Callable[[], str]] = {
 }
 
 
+@event_priority(-100)  # after Material's offline plugin added its CDN shim
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Replace the iframe-worker shim that Material's offline plugin loads from a CDN with our
+    own copy (docs/_hooks/worker-shim.js), so the site needs nothing from outside."""
+    polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
+    config.extra["polyfills"] = [*polyfills, WORKER_SHIM]
+    return config
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    files.append(
+        File.generated(config, WORKER_SHIM, abs_src_path=str(DOCS / "_hooks" / "worker-shim.js"))
+    )
     for uri, make in PAGES.items():
         files.append(File.generated(config, uri, content=make()))
     for uri, data in gallery():
