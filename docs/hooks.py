@@ -96,10 +96,24 @@ def exit_codes(command: click.Command) -> dict[int, str]:
     codes = {_common.EXIT_OK: "success", _common.EXIT_BAD_INPUT: "bad input or usage (one line per problem on stderr)"}
     callback = command.callback
     if callback is not None:
-        source = inspect.getsource(sys.modules[inspect.unwrap(callback).__module__])
+        source = inspect.getsource(sys.modules[_original(callback).__module__])
         if "EXIT_CHECK_FAILED" in source:
             codes[_common.EXIT_CHECK_FAILED] = "the check failed (the gate, or a threshold)"
     return dict(sorted(codes.items()))
+
+
+def _original(func: Callable[..., object]) -> Callable[..., object]:
+    """The function a decorator wrapped: through ``__wrapped__``, or the function of the same
+    name its closure holds (journeymap/cli/_mining.py's ``log_options`` wraps that way)."""
+    while True:
+        inner = getattr(func, "__wrapped__", None)
+        if inner is None:
+            cells = [c.cell_contents for c in getattr(func, "__closure__", None) or ()]
+            named = [c for c in cells if callable(c) and getattr(c, "__name__", None) == func.__name__]
+            inner = named[0] if named else None
+        if inner is None:
+            return func
+        func = inner
 
 
 def anchor_of(command_name: str, param: click.Parameter) -> str:
