@@ -48,6 +48,12 @@ ROOT = DOCS.parent
 JOURNEYS = ROOT / "journeys"
 GALLERY_MARK = "<!-- gallery -->"
 WORKER_SHIM = "assets/javascripts/iframe-worker-shim.js"  # the site's copy of _hooks/worker-shim.js
+EXTRA_CSS = "assets/stylesheets/journeymap.css"  # the site's copy of _hooks/extra.css
+# Material's search dialog has no accessible name (axe: aria-dialog-name); the hook adds one.
+_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+_SEARCH_DIALOG_NAMED = (
+    '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">'
+)
 SOURCE_PREFIX = "source/"
 
 
@@ -475,6 +481,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     own copy (docs/_hooks/worker-shim.js), so the site needs nothing from outside."""
     polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
     config.extra["polyfills"] = [*polyfills, WORKER_SHIM]
+    if EXTRA_CSS not in config.extra_css:
+        config.extra_css.append(EXTRA_CSS)
     return config
 
 
@@ -482,6 +490,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     files.append(
         File.generated(config, WORKER_SHIM, abs_src_path=str(DOCS / "_hooks" / "worker-shim.js"))
     )
+    files.append(File.generated(config, EXTRA_CSS, abs_src_path=str(DOCS / "_hooks" / "extra.css")))
     for uri, make in PAGES.items():
         files.append(File.generated(config, uri, content=make()))
     for uri, data in gallery():
@@ -520,3 +529,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
         markdown = _LINK.sub(repl, markdown)
     return markdown
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    return output.replace(_SEARCH_DIALOG, _SEARCH_DIALOG_NAMED)
