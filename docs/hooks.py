@@ -99,7 +99,10 @@ def exit_codes(command: click.Command) -> dict[int, str]:
     returns the constants of journeymap/cli/_common.py (2 is every command's bad input)."""
     from journeymap.cli import _common
 
-    codes = {_common.EXIT_OK: "success", _common.EXIT_BAD_INPUT: "bad input or usage (one line per problem on stderr)"}
+    codes = {
+        _common.EXIT_OK: "success",
+        _common.EXIT_BAD_INPUT: "bad input or usage (one line per problem on stderr)",
+    }
     callback = command.callback
     if callback is not None:
         source = inspect.getsource(sys.modules[_original(callback).__module__])
@@ -115,7 +118,9 @@ def _original(func: Callable[..., object]) -> Callable[..., object]:
         inner = getattr(func, "__wrapped__", None)
         if inner is None:
             cells = [c.cell_contents for c in getattr(func, "__closure__", None) or ()]
-            named = [c for c in cells if callable(c) and getattr(c, "__name__", None) == func.__name__]
+            named = [
+                c for c in cells if callable(c) and getattr(c, "__name__", None) == func.__name__
+            ]
             inner = named[0] if named else None
         if inner is None:
             return func
@@ -169,11 +174,11 @@ def cli_page() -> str:
             out.append("")
         if options:
             out += ["| option | meaning |", "| --- | --- |"]
-            for p in options:
-                record = p.get_help_record(ctx)
-                names, text = record if record else ("/".join(p.opts), "")
+            for option in options:
+                record = option.get_help_record(ctx)
+                names, text = record if record else ("/".join(option.opts), "")
                 out.append(
-                    f'| <span id="{anchor_of(name, p)}"></span>`{cell(names)}` | {cell(text)} |'
+                    f'| <span id="{anchor_of(name, option)}"></span>`{cell(names)}` | {cell(text)} |'
                 )
             out.append("")
         out += ["| exit code | meaning |", "| --- | --- |"]
@@ -207,7 +212,9 @@ def rules_page() -> str:
     ]
     for r in RULES.values():
         weight = "—" if r.weight is None else f"{r.weight:g}"
-        out.append(f"| [{r.code}](#{r.anchor}) | {cell(r.title)} | {r.default_severity} | {weight} |")
+        out.append(
+            f"| [{r.code}](#{r.anchor}) | {cell(r.title)} | {r.default_severity} | {weight} |"
+        )
     out.append("")
     for r in RULES.values():
         out += [f"## {r.code} {r.title} {{ #{r.anchor} }}", ""]
@@ -244,10 +251,7 @@ def _short(citation: str) -> str:
     year = rest[:4]
     names = [a.strip().split(",")[0] for a in re.split(r", (?:and )?| and ", authors)]
     surnames = [n for n in names if n and not re.fullmatch(r"(?:[A-Z]\.\s?)+", n)]
-    if len(surnames) > 2:
-        who = f"{surnames[0]} et al."
-    else:
-        who = " and ".join(surnames)
+    who = f"{surnames[0]} et al." if len(surnames) > 2 else " and ".join(surnames)
     return f"{who} {year}"
 
 
@@ -324,7 +328,9 @@ def config_page() -> str:
         out += ["| key | value | default |", "| --- | --- | --- |"]
         for key, kind in keys.items():
             if kind not in CONFIG_KINDS:
-                raise ValueError(f"docs/hooks.py: config kind {kind!r} of {section}.{key} has no description")
+                raise ValueError(
+                    f"docs/hooks.py: config kind {kind!r} of {section}.{key} has no description"
+                )
             value = getattr(defaults, key) if key in attrs else None
             if kind == "weights":
                 default = ", ".join(
@@ -425,7 +431,7 @@ def gallery_markdown() -> str:
         for title, files in groups:
             out += [f"### {html.escape(title)}: {view} {{ #{slug(view + ' ' + title)} }}", ""]
             out.append('<div class="jm-gallery">')
-            for path, theme in zip(files, THEMES):
+            for path, theme in zip(files, THEMES, strict=True):
                 assert path in paths, path
                 alt = f"{title}, {view} view, {theme} theme"
                 out.append(
@@ -502,7 +508,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             copies.update(outside_targets(file.src_uri, text).values())
     for uri in sorted(copies):
         if files.get_file_from_path(uri) is None:
-            files.append(File.generated(config, uri, abs_src_path=str(ROOT / uri[len(SOURCE_PREFIX):])))
+            files.append(
+                File.generated(config, uri, abs_src_path=str(ROOT / uri[len(SOURCE_PREFIX) :]))
+            )
     return files
 
 

@@ -82,7 +82,7 @@ def parse(text: str, name: str = "guide") -> list[Block]:
                 raise GuideError(f"{name}:{lineno}: a console block without a $ command")
         else:
             raise GuideError(
-                f"{name}:{lineno}: a ```{info} block is neither a file (title=\"PATH\") nor a "
+                f'{name}:{lineno}: a ```{info} block is neither a file (title="PATH") nor a '
                 "console session, so the tests cannot run it"
             )
         blocks.append(block)
@@ -126,7 +126,7 @@ def _run_server(command: Command, folder: Path) -> tuple[int, list[str]]:
     for line in command.expected:
         m = _PORT.search(line)
         if m:
-            guide_port = re.search(r":(\d+)", m.group(0)[len("http://"):]).group(1)  # type: ignore[union-attr]
+            guide_port = re.search(r":(\d+)", m.group(0)[len("http://") :]).group(1)  # type: ignore[union-attr]
     proc = subprocess.Popen(
         ["bash", "-c", f"exec {command.line} --port 0"],
         cwd=folder,
@@ -176,7 +176,9 @@ def run_guide(path: Path, update: bool = False) -> list[str]:
                 new_body.append(f"$ {command.line}")
                 new_body += output
                 if code != 0:
-                    problems.append(f"{path.name}: `{command.line}` exited {code}:\n" + "\n".join(output))
+                    problems.append(
+                        f"{path.name}: `{command.line}` exited {code}:\n" + "\n".join(output)
+                    )
                 elif output != command.expected:
                     problems.append(
                         f"{path.name}: `{command.line}` printed\n"

@@ -8,7 +8,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 # Attributes that point at another file or place: (tag, attribute).
-LINKS = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src")}
+LINKS = {
+    ("a", "href"),
+    ("link", "href"),
+    ("script", "src"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+}
 
 
 @dataclass
@@ -72,7 +79,10 @@ def broken_links(site: Path) -> list[str]:
                 target = (path.parent / unquote(parts.path)).resolve()
             if parts.path.endswith("/") or (target.is_dir()):
                 target = target / "index.html"
-            if site.resolve() not in target.resolve().parents and target.resolve() != site.resolve():
+            if (
+                site.resolve() not in target.resolve().parents
+                and target.resolve() != site.resolve()
+            ):
                 problems.append(f'{where}: {tag} {attr}="{value}": outside the site')
                 continue
             if not target.is_file():

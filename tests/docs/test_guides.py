@@ -25,7 +25,9 @@ def test_there_are_guides_with_sessions() -> None:
 @pytest.mark.parametrize("path", GUIDES, ids=[p.stem for p in GUIDES])
 def test_guide_commands_print_what_the_guide_shows(path: Path) -> None:
     problems = guides.run_guide(path)
-    assert problems == [], "\n\n".join(problems) + "\n(python tests/docs/guides.py --update rewrites them)"
+    assert problems == [], (
+        "\n\n".join(problems) + "\n(python tests/docs/guides.py --update rewrites them)"
+    )
 
 
 def test_a_block_that_cannot_run_is_refused() -> None:

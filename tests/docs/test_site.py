@@ -24,7 +24,9 @@ pytestmark = pytest.mark.slow
 
 def test_mkdocs_build_strict_passes_without_warnings(built_site: Built) -> None:
     assert built_site.returncode == 0, built_site.log
-    warnings = [line for line in built_site.log.splitlines() if re.match(r"\s*(WARNING|ERROR)", line)]
+    warnings = [
+        line for line in built_site.log.splitlines() if re.match(r"\s*(WARNING|ERROR)", line)
+    ]
     assert warnings == []
     assert (built_site.site / "index.html").is_file()
 
@@ -105,7 +107,10 @@ def test_every_rule_has_a_reference_entry_with_its_evidence(site: Path) -> None:
 def test_every_format_field_has_a_reference_entry(site: Path) -> None:
     ids = _ids(site, "reference/fields.html")
     missing = [
-        f"{section}-{f.name}" for f in FIELDS for section in f.sections if f"{section}-{f.name}" not in ids
+        f"{section}-{f.name}"
+        for f in FIELDS
+        for section in f.sections
+        if f"{section}-{f.name}" not in ids
     ]
     assert missing == []
 
