@@ -49,6 +49,7 @@ JOURNEYS = ROOT / "journeys"
 GALLERY_MARK = "<!-- gallery -->"
 WORKER_SHIM = "assets/javascripts/iframe-worker-shim.js"  # the site's copy of _hooks/worker-shim.js
 EXTRA_CSS = "assets/stylesheets/journeymap.css"  # the site's copy of _hooks/extra.css
+EXTRA_JS = "assets/javascripts/journeymap.js"  # the site's copy of _hooks/extra.js
 # Material's search dialog has no accessible name (axe: aria-dialog-name); the hook adds one.
 _SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 _SEARCH_DIALOG_NAMED = (
@@ -489,6 +490,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.extra["polyfills"] = [*polyfills, WORKER_SHIM]
     if EXTRA_CSS not in config.extra_css:
         config.extra_css.append(EXTRA_CSS)
+    if EXTRA_JS not in [str(s) for s in config.extra_javascript]:
+        config.extra_javascript.append(EXTRA_JS)
     return config
 
 
@@ -497,6 +500,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         File.generated(config, WORKER_SHIM, abs_src_path=str(DOCS / "_hooks" / "worker-shim.js"))
     )
     files.append(File.generated(config, EXTRA_CSS, abs_src_path=str(DOCS / "_hooks" / "extra.css")))
+    files.append(File.generated(config, EXTRA_JS, abs_src_path=str(DOCS / "_hooks" / "extra.js")))
     for uri, make in PAGES.items():
         files.append(File.generated(config, uri, content=make()))
     for uri, data in gallery():

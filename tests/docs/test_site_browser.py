@@ -119,7 +119,10 @@ def _pages(site: Path) -> list[str]:
     )
 
 
-def test_axe_finds_no_serious_or_critical_violation(open_page: Any, site: Path) -> None:
+@pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_axe_finds_no_serious_or_critical_violation(
+    open_page: Any, site: Path, width: int, height: int
+) -> None:
     if not AXE.is_file():
         pytest.fail(
             f"{AXE} is missing: run `make tests/js/node_modules/.installed-stamp` (make test does it)",
@@ -129,7 +132,7 @@ def test_axe_finds_no_serious_or_critical_violation(open_page: Any, site: Path) 
     assert len(pages) >= 25
     found = []
     for page in pages:
-        tab, _errors, _outside = open_page(page)
+        tab, _errors, _outside = open_page(page, width, height)
         tab.add_script_tag(path=str(AXE))
         violations = tab.evaluate(
             """async () => {
