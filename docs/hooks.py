@@ -281,7 +281,8 @@ def fields_page() -> str:
                 default = "required"
             else:
                 text = f.default_text()
-                default = "—" if text is None else f"`{text}`"
+                # as docs/format.md's tables: literal values in code, defaults in words as words
+                default = "—" if text is None else f"`{text}`" if text in ("true", "false") else text
             meaning = f.doc if not f.notes else f"{f.doc} {f.notes[0].upper()}{f.notes[1:]}"
             meaning = _FORMAT_LINK.sub(r"](../format.md#", meaning)
             meaning = _PAGE_LINK.sub(r"](../\g<page>", meaning)

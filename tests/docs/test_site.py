@@ -89,6 +89,10 @@ def test_every_command_lists_its_exit_codes(site: Path) -> None:
     # check is the gate: it alone exits 1 on a failed check; every command exits 2 on bad input
     assert text.count("the check failed") >= 1
     assert text.count("bad input or usage (one line per problem on stderr)") == len(main.commands)
+    # and each shows its whole --help, folded
+    html = (site / "reference/cli.html").read_text(encoding="utf-8")
+    assert html.count('<details class="note">') == len(main.commands)
+    assert "???" not in html
 
 
 def test_every_rule_has_a_reference_entry_with_its_evidence(site: Path) -> None:
