@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SITE ?= site
 
-.PHONY: report test test-min lint bench docs system-deps clean
+.PHONY: report test test-min lint bench docs docs-site system-deps clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,docs]'
 	touch $(STAMP)
 
 # Graphviz (system dot, for PNG/PDF), Chromium (browser tests), npm (the JS clients) and a
@@ -83,8 +83,14 @@ docs: $(STAMP)
 	$(VENV)/bin/journeymap render $(DIAGRAM_JOURNEY) -o docs/images/journey-print.svg --theme print
 	$(PY) docs/gen_format.py
 
+# The documentation site (mkdocs.yml) into site-docs/: guides, the references generated from the
+# code at build time (docs/hooks.py) and the gallery; self-contained, open site-docs/index.html.
+docs-site: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site-docs
+	@echo "open file://$(CURDIR)/site-docs/index.html"
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) $(SITE) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MIN_VENV) $(SITE) site-docs build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,7 @@ __all__ = [
     "Severity",
     "Rule",
     "RULES",
+    "SOURCES",
     "GATE_CODES",
     "DEFAULT_WEIGHTS",
     "rule",
@@ -57,6 +58,8 @@ class Rule:
     report marks the stage's row in the stage x function grid.
     ``gate``: produced only by ``journeymap check`` from the config's thresholds.
     ``why``: why it hurts customers, in one sentence, for people (the report's glossary).
+    ``fix``: how to fix what it flags, in one sentence (the documentation's rule reference).
+    ``evidence``: keys of :data:`SOURCES`, the published work behind the rule.
     """
 
     code: str
@@ -71,6 +74,8 @@ class Rule:
     marks_stage: bool = False
     gate: bool = False
     why: str = ""  # why it hurts customers, one sentence (the report's glossary)
+    fix: str = ""  # how to fix it, one sentence (the docs' rule reference)
+    evidence: tuple[str, ...] = ()  # keys of SOURCES
 
     @property
     def anchor(self) -> str:
@@ -282,7 +287,111 @@ _WHY: dict[str, str] = {
     "JM504": "Customers taking unplanned routes are bounced, sent back or stuck where the "
     "design did not expect them.",
 }
-_TABLE = tuple(replace(r, why=_WHY.get(r.code, "")) for r in _TABLE)
+
+# How to fix what each rule flags, one sentence each (docs/methodology.md says more).
+_FIX: dict[str, str] = {
+    "JM100": "Review the highest-ranked handoffs first and remove those that exist only because "
+    "of the org chart: let one function own consecutive touchpoints.",
+    "JM101": "Add `owner: <function id>` to the transition: the function that answers for the "
+    "customer arriving on the other side.",
+    "JM102": "Hand the context over (`carries: [...]`, e.g. a case summary or a warm transfer), "
+    "or integrate the two sides' systems.",
+    "JM103": "Carry the item along the path (`carries`), integrate the systems on it, or give "
+    "the asking touchpoint a system that holds the item.",
+    "JM104": "Keep the channel, or make the new channel pick up the conversation (a reference "
+    "number, a call-back with context).",
+    "JM105": "Find what the customer loses at this step (waiting, repeating, uncertainty) and "
+    "fix it first.",
+    "JM106": "Shorten the wait, or keep the customer informed while they wait.",
+    "JM107": "Integrate the shadow system with the other side, or move its data into a governed "
+    "system.",
+    "JM108": "Let the first function resolve the case, or give the loop a single owner.",
+    "JM201": "Give one function responsibility for the stage, or merge its touchpoints.",
+    "JM202": "Add `owner: <function id>` to the journey (a CX office, or the function that owns "
+    "most of the flow).",
+    "JM301": "Add the missing transition, mark the touchpoint `entry: true`, or remove it.",
+    "JM302": "Add a way out of the loop (a transition to a terminal touchpoint, or shares below "
+    "1), or add `outcome:` to the terminal touchpoint.",
+    "JM303": "Lower the shares to sum to at most 1 (the rest drops off).",
+    "JM401": "Remove handoffs on the busiest paths (see `journeymap whatif --suggest`), or "
+    "raise `max_expected_handoffs` deliberately.",
+    "JM402": "Shorten the path with the most handoffs: merge touchpoints or let one function "
+    "own consecutive steps.",
+    "JM403": "Shorten the longest waits on the busiest transitions, or raise `max_wait_hours` "
+    "deliberately.",
+    "JM501": "Compare the design with the log (`journeymap conform`): change the design to what "
+    "works, or the service to follow it.",
+    "JM502": "Add the ad hoc activities the log shows to the design, with an owner, or stop "
+    "them in the service.",
+    "JM503": "Remove designed touchpoints nobody meets, or find why customers never reach them.",
+    "JM504": "Look at the irregular variants (`journeymap conform`) and design for the routes "
+    "customers actually take.",
+}
+
+# The published work behind the rules: key -> citation (the documentation's bibliography).
+SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "rummler-brache-1990": "Rummler, G. A. and Brache, A. P. (1990). *Improving "
+        "Performance: How to Manage the White Space on the Organization Chart*. Jossey-Bass.",
+        "shostack-1984": "Shostack, G. L. (1984). Designing Services That Deliver. *Harvard "
+        "Business Review* 62(1), 133-139.",
+        "bitner-2008": "Bitner, M. J., Ostrom, A. L. and Morgan, F. N. (2008). Service "
+        "Blueprinting: A Practical Technique for Service Innovation. *California Management "
+        "Review* 50(3), 66-94.",
+        "dixon-2010": "Dixon, M., Freeman, K. and Toman, N. (2010). Stop Trying to Delight Your "
+        "Customers. *Harvard Business Review* 88(7/8), 116-122.",
+        "dixon-2013": "Dixon, M., Toman, N. and DeLisi, R. (2013). *The Effortless Experience: "
+        "Conquering the New Battleground for Customer Loyalty*. Portfolio/Penguin.",
+        "rawson-2013": "Rawson, A., Duncan, E. and Jones, C. (2013). The Truth About Customer "
+        "Experience. *Harvard Business Review* 91(9), 90-98.",
+        "maister-1985": "Maister, D. H. (1985). The Psychology of Waiting Lines. In Czepiel, "
+        "J. A. et al. (eds.), *The Service Encounter*, 113-123. Lexington Books.",
+        "redelmeier-kahneman-1996": "Redelmeier, D. A. and Kahneman, D. (1996). Patients' "
+        "memories of painful medical treatments: real-time and retrospective evaluations of "
+        "two minimally invasive procedures. *Pain* 66(1), 3-8.",
+        "haag-eckhardt-2017": "Haag, S. and Eckhardt, A. (2017). Shadow IT. *Business & "
+        "Information Systems Engineering* 59(6), 469-473.",
+        "van-der-aalst-1997": "van der Aalst, W. M. P. (1997). Verification of Workflow Nets. "
+        "In *Application and Theory of Petri Nets 1997*, LNCS 1248, 407-426. Springer.",
+        "van-der-aalst-2016": "van der Aalst, W. M. P. (2016). *Process Mining: Data Science in "
+        "Action*, 2nd ed. Springer.",
+        "kemeny-snell-1960": "Kemeny, J. G. and Snell, J. L. (1960). *Finite Markov Chains*. "
+        "Van Nostrand.",
+    }
+)
+
+_EVIDENCE: dict[str, tuple[str, ...]] = {
+    "JM100": ("rummler-brache-1990", "rawson-2013"),
+    "JM101": ("rummler-brache-1990",),
+    "JM102": ("dixon-2010", "bitner-2008"),
+    "JM103": ("dixon-2010", "dixon-2013"),
+    "JM104": ("dixon-2010", "dixon-2013"),
+    "JM105": ("redelmeier-kahneman-1996",),
+    "JM106": ("maister-1985",),
+    "JM107": ("haag-eckhardt-2017",),
+    "JM108": ("dixon-2013", "rummler-brache-1990"),
+    "JM201": ("rawson-2013", "bitner-2008"),
+    "JM202": ("rawson-2013", "rummler-brache-1990"),
+    "JM301": ("van-der-aalst-1997",),
+    "JM302": ("van-der-aalst-1997", "kemeny-snell-1960"),
+    "JM303": ("kemeny-snell-1960",),
+    "JM401": ("rummler-brache-1990", "dixon-2013"),
+    "JM402": ("dixon-2013",),
+    "JM403": ("maister-1985",),
+    "JM501": ("van-der-aalst-2016",),
+    "JM502": ("van-der-aalst-2016",),
+    "JM503": ("van-der-aalst-2016",),
+    "JM504": ("van-der-aalst-2016",),
+}
+_TABLE = tuple(
+    replace(
+        r,
+        why=_WHY.get(r.code, ""),
+        fix=_FIX.get(r.code, ""),
+        evidence=_EVIDENCE.get(r.code, ()),
+    )
+    for r in _TABLE
+)
 
 RULES: Mapping[str, Rule] = MappingProxyType({r.code: r for r in _TABLE})
 """Every rule by code, in code order."""
