@@ -355,6 +355,9 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "In *Application and Theory of Petri Nets 1997*, LNCS 1248, 407-426. Springer.",
         "van-der-aalst-2016": "van der Aalst, W. M. P. (2016). *Process Mining: Data Science in "
         "Action*, 2nd ed. Springer.",
+        "halvorsrud-2016": "Halvorsrud, R., Kvale, K. and Følstad, A. (2016). Improving service "
+        "quality through customer journey analysis. *Journal of Service Theory and Practice* "
+        "26(6), 840-867.",
         "kemeny-snell-1960": "Kemeny, J. G. and Snell, J. L. (1960). *Finite Markov Chains*. "
         "Van Nostrand.",
     }
@@ -378,10 +381,10 @@ _EVIDENCE: dict[str, tuple[str, ...]] = {
     "JM401": ("rummler-brache-1990", "dixon-2013"),
     "JM402": ("dixon-2013",),
     "JM403": ("maister-1985",),
-    "JM501": ("van-der-aalst-2016",),
-    "JM502": ("van-der-aalst-2016",),
-    "JM503": ("van-der-aalst-2016",),
-    "JM504": ("van-der-aalst-2016",),
+    "JM501": ("halvorsrud-2016", "van-der-aalst-2016"),
+    "JM502": ("halvorsrud-2016", "van-der-aalst-2016"),
+    "JM503": ("halvorsrud-2016", "van-der-aalst-2016"),
+    "JM504": ("halvorsrud-2016", "van-der-aalst-2016"),
 }
 _TABLE = tuple(
     replace(
