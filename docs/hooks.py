@@ -9,7 +9,7 @@ drift from the code:
   what it detects, why it hurts customers, how to fix it, its risk weight and its evidence;
 - ``reference/fields.md``: every key of the journey format (journeymap/fields.py);
 - ``reference/config.md``: every key of ``.journeymap.yaml`` (journeymap/config.py);
-- ``reference/schemas.md``: the JSON Schemas of journey and scenario files;
+- ``reference/schemas.md``: the JSON Schemas of journey and scenario files and of the JSON outputs;
 - ``gallery/*.svg``: every view in every theme of the examples in journeys/, drawn by the
   library's renderer, shown by docs/gallery.md (where it says ``<!-- gallery -->``).
 
@@ -381,7 +381,24 @@ def schemas_page() -> str:
         json.dumps(json.loads(scenario), indent=2, sort_keys=True),
         "```",
         "",
+        "## JSON outputs { #output-schemas }",
+        "",
+        "Of `analyze`, `check` and `whatif --format json` "
+        "(`journeymap/schema/*.output.schema.json`, written by hand and strict: every object "
+        "closed); the contract is [the JSON interface](../json.md).",
+        "",
     ]
+    for command in ("analyze", "check", "whatif"):
+        name = f"{command}.output.schema.json"
+        text = (ROOT / "journeymap" / "schema" / name).read_text(encoding="utf-8")
+        out += [
+            f"### `journeymap {command} --format json` {{ #{command}-output-schema }}",
+            "",
+            "```json",
+            json.dumps(json.loads(text), indent=2, sort_keys=True),
+            "```",
+            "",
+        ]
     return "\n".join(out)
 
 

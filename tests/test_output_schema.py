@@ -132,7 +132,9 @@ def test_whatif_output_validates(path: Path) -> None:
 
 
 def test_whatif_output_of_a_scenario_file_validates() -> None:
-    data = _run("whatif", "--scenario", str(SCENARIOS.relative_to(ROOT)), "journeys/claims-before.yaml")
+    data = _run(
+        "whatif", "--scenario", str(SCENARIOS.relative_to(ROOT)), "journeys/claims-before.yaml"
+    )
     assert len(data["scenarios"]) >= 2
     assert _errors("whatif", data) == []
 
@@ -218,7 +220,9 @@ WHATIF_BREAKS = [
 
 @pytest.mark.parametrize("label, keys, value", WHATIF_BREAKS, ids=[b[0] for b in WHATIF_BREAKS])
 def test_broken_whatif_output_fails(label: str, keys: tuple[Any, ...], value: Any) -> None:
-    sample = _run("whatif", "--scenario", str(SCENARIOS.relative_to(ROOT)), "journeys/claims-before.yaml")
+    sample = _run(
+        "whatif", "--scenario", str(SCENARIOS.relative_to(ROOT)), "journeys/claims-before.yaml"
+    )
     assert _errors("whatif", sample) == []
     assert _errors("whatif", _set(sample, keys, value)), label
 
