@@ -95,7 +95,7 @@ def _split_host(host: str) -> tuple[str, int | None] | None:
         if ":" in name:
             return None
     if port_text is not None:
-        if not port_text.isdigit() or len(port_text) > 5:
+        if not (port_text.isascii() and port_text.isdigit()) or len(port_text) > 5:
             return None
         return name.lower().rstrip("."), int(port_text)
     return name.lower().rstrip("."), None
