@@ -387,12 +387,51 @@ def _serve_handler(http: Any, data: bytes) -> None:
         raise Crash("a response carries a file from outside the site (or a dot-file)")
 
 
+class _Hub:
+    """Event streams are not opened here: every one is refused as busy."""
+
+    def reserve(self) -> bool:
+        return False
+
+    def release(self) -> None:
+        pass
+
+
+def _serve_answered(http: Any, data: bytes) -> bool:
+    """The request head through the server's whole answer (``LiveHTTPServer._answer``, where
+    the server has one), on a server object that has no socket; False when that is not
+    possible (no such method, or it needs something this stand-in lacks)."""
+    server_class = getattr(http, "LiveHTTPServer", None)
+    if server_class is None or not hasattr(server_class, "_answer"):
+        return False
+    stand_in = _Server()
+    server = server_class.__new__(server_class)
+    for name, value in vars(stand_in).items():
+        if name != "port":
+            setattr(server, name, value)
+    server.server_address = ("127.0.0.1", stand_in.port)
+    server.hub = _Hub()
+    server.refused_busy = 0
+    head = re.split(rb"\r?\n\r?\n", data, maxsplit=1)[0]
+    try:
+        answer = server._answer(head)
+    except AttributeError as err:
+        if getattr(err, "obj", None) is server:
+            return False
+        raise
+    if _SECRET in bytes(answer[0]):
+        raise Crash("a response carries a file from outside the site (or a dot-file)")
+    return True
+
+
 def run_serve(data: bytes) -> None:
-    """Raw bytes as requests to the live server: through its request parser ``parse_head`` when
-    the server has one, else through its ``Handler`` (kept working with either design)."""
+    """Raw bytes as requests to the live server, kept working with either of its designs:
+    through its own request parser (``parse_head``) and answer when it has them, else through
+    its stdlib-based ``Handler``."""
     http = journeymap.serve.http
     if hasattr(http, "parse_head"):
-        _serve_parsed(http, data)
+        if not _serve_answered(http, data):
+            _serve_parsed(http, data)
     else:
         _serve_handler(http, data)
 
