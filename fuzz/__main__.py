@@ -110,7 +110,10 @@ def fuzz_target(name: str, seconds: float | None, runs: int | None, seed: int | 
     for data in target.seeds():
         (seeds / hashlib.sha1(data).hexdigest()).write_bytes(data)
     started = time.monotonic()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(targets.REPO), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(targets.REPO), os.environ.get("PYTHONPATH", "")]),
+    }
     while True:
         left = None if seconds is None else seconds - (time.monotonic() - started)
         if left is not None and left < 5:

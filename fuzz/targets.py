@@ -152,16 +152,16 @@ def _finite(value: Any, where: str) -> None:
         raise Crash(f"non-finite figure: {found}")
 
 
-def _alarm(signum: int, frame: types.FrameType | None) -> None:
-    raise Hang(f"one input took more than {TIMEOUT_SECONDS:g} s")
-
-
 def check(target: Target, data: bytes, timeout: float | None = TIMEOUT_SECONDS) -> None:
     """Run ``data`` through ``target``: return when the contract holds (the result was fine or
     one of :data:`ALLOWED` was raised); raise otherwise. The timeout needs the main thread."""
+
+    def alarm(signum: int, frame: types.FrameType | None) -> None:
+        raise Hang(f"one input took more than {timeout:g} s")
+
     timed = timeout is not None and threading.current_thread() is threading.main_thread()
-    if timed:
-        previous = signal.signal(signal.SIGALRM, _alarm)
+    if timeout is not None and timed:
+        previous = signal.signal(signal.SIGALRM, alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         target.run(data)
@@ -252,7 +252,9 @@ def _exported(export: Callable[[Any], str | bytes]) -> Callable[[], list[bytes]]
 
 
 def seeds_csv() -> list[bytes]:
-    extra = [p.read_bytes() for p in sorted((REPO / "tests" / "data" / "interchange").glob("*.csv"))]
+    extra = [
+        p.read_bytes() for p in sorted((REPO / "tests" / "data" / "interchange").glob("*.csv"))
+    ]
     return _exported(export_csv)() + extra
 
 

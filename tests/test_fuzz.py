@@ -57,11 +57,23 @@ def test_a_bounded_coverage_guided_run_finds_no_crash(name: str, tmp_path: Path)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(
         [
-            sys.executable, "-m", "fuzz.worker", name, f"-runs={runs}", "-seed=1",
-            "-max_total_time=120", "-timeout=20", "-print_final_stats=1",
-            f"-artifact_prefix={crashes}/", str(corpus), str(seeds),
+            sys.executable,
+            "-m",
+            "fuzz.worker",
+            name,
+            f"-runs={runs}",
+            "-seed=1",
+            "-max_total_time=120",
+            "-timeout=20",
+            "-print_final_stats=1",
+            f"-artifact_prefix={crashes}/",
+            str(corpus),
+            str(seeds),
         ],  # fmt: skip
-        cwd=REPO, env=env, capture_output=True, timeout=300,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        timeout=300,
     )
     log = done.stderr.decode("utf-8", "replace")
     found = sorted(p.name for p in crashes.iterdir())
@@ -82,7 +94,9 @@ class _Figures:
 def test_non_finite_finds_inf_and_nan_wherever_they_are() -> None:
     assert targets.non_finite(_Figures(0.5, {"a": [1.0, 2.0]})) is None
     assert targets.non_finite(_Figures(math.inf, {})) == "result.share = inf"
-    assert targets.non_finite(_Figures(1.0, {"a": [1.0, math.nan]})) == "result.nested['a'][1] = nan"
+    assert (
+        targets.non_finite(_Figures(1.0, {"a": [1.0, math.nan]})) == "result.nested['a'][1] = nan"
+    )
     assert targets.non_finite({("k", -math.inf): 1}) is not None
 
 
