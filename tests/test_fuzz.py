@@ -30,7 +30,7 @@ SAVED = sorted(
 #: Inputs per target in the bounded run: a few seconds each (the event-log targets start DuckDB
 #: for every input, about a tenth of a second).
 RUNS = {"log-csv": 40, "log-xes": 40}
-DEFAULT_RUNS = 300
+DEFAULT_RUNS = 200
 
 
 def test_saved_inputs_are_filed_under_a_target() -> None:
