@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SITE ?= site
 
-.PHONY: report test test-min lint bench docs docs-site system-deps clean
+.PHONY: report test test-min lint bench docs docs-site system-deps clean fuzz
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,12 @@ docs-site: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# Coverage-guided fuzzing with atheris (docs/fuzzing.md): every target, MINUTES of wall time in
+# all; prints the inputs run per target; crashes are saved under tests/data/fuzz/<target>/.
+MINUTES ?= 10
+fuzz: $(STAMP)
+	$(PY) -m fuzz --minutes $(MINUTES)
 
 clean:
 	rm -rf $(VENV) $(MIN_VENV) $(SITE) site-docs build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

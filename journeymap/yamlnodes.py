@@ -636,7 +636,10 @@ def _indentation_problem(path: str, text: str, mark: _Mark) -> Problem | None:
             f"indentation: {what} is indented more than the list item above it "
             f"(line {last.line + 1}), which already holds a value",
         )
-    deeper = min((c for c in opened if c.col > indent), key=lambda c: (c.col, -c.line))
+    deeper_ones = [c for c in opened if c.col > indent]
+    if not deeper_ones:  # e.g. a list item at the column of a key: the parser's own message
+        return None
+    deeper = min(deeper_ones, key=lambda c: (c.col, -c.line))
     shallower = [c for c in opened if c.col < indent]
     message = (
         f"indentation: {what} is indented less than '{deeper.text}' above it "

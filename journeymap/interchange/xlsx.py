@@ -169,7 +169,8 @@ def read_xlsx_tables(data: bytes, path: str) -> list[RawTable]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
+    # a broken archive: also a name that is not UTF-8 (ValueError), an unknown zip version
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
         raise InputError.at(
             Location(path, 1, 1), "not an .xlsx workbook", "save it from the spreadsheet as .xlsx"
         ) from None

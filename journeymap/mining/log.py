@@ -214,6 +214,12 @@ def xes_to_csv(path: str, columns: LogColumns, out: str) -> None:
     except ParseError as err:
         line, col = err.position
         raise InputError.at(Location(path, line, col + 1), "not well-formed XML") from None
+    except LookupError:  # the XML declaration names an encoding Python has no codec for
+        raise InputError.at(
+            Location(path, 1, 1),
+            "the XML declaration names an encoding that cannot be read",
+            'save the log as UTF-8 (encoding="UTF-8")',
+        ) from None
     except (OSError, EOFError) as err:
         raise InputError.at(Location(path, 1, 1), f"cannot read the XES file: {err}") from None
 

@@ -269,7 +269,7 @@ def _split_host(host: str) -> tuple[str, int | None] | None:
         if ":" in name:
             return None
     if port_text is not None:
-        if not port_text.isdigit() or len(port_text) > 5:
+        if not (port_text.isascii() and port_text.isdigit()) or len(port_text) > 5:
             return None
         return name.lower().rstrip("."), int(port_text)
     return name.lower().rstrip("."), None
@@ -813,7 +813,7 @@ class LiveHTTPServer:
                 None,
             )
         length = request.get("content-length")
-        if length is not None and not length.isdigit():
+        if length is not None and not (length.isascii() and length.isdigit()):
             return plain_response(HTTPStatus.BAD_REQUEST, head_only=head_only), False, None
         if (length is not None and int(length) != 0) or request.get("transfer-encoding"):
             return (
