@@ -163,9 +163,12 @@ def compute(engine: Engine, source: LogSource, columns: LogColumns) -> MinedLog:
     else:
         present = engine.read_raw(source)
     roles = _roles(source, present, columns)
-    engine.view("events", queries.events_select(roles, engine.quote, engine.micros))
+    engine.materialize("events", queries.events_select(roles, engine.quote, engine.micros))
     _check_events(engine, source, roles)
     engine.materialize("steps", queries.STEPS)
+    engine.materialize("function_steps", queries.FUNCTION_STEPS)
+    engine.materialize("function_runs", queries.FUNCTION_RUNS)
+    engine.materialize("bounces", queries.BOUNCES)
 
     ((events, cases, first, last, with_resource, with_function, with_channel),) = engine.rows(
         queries.COUNTS
