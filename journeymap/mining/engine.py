@@ -233,7 +233,7 @@ def compute(engine: Engine, source: LogSource, columns: LogColumns) -> MinedLog:
         activities=activities,
         dfg=dfg,
         resource_handovers=_handovers(engine.rows(queries.HANDOVERS("resource"))),
-        function_handovers=_handovers(engine.rows(queries.HANDOVERS("org"))),
+        function_handovers=_handovers(engine.rows(queries.FUNCTION_HANDOVERS)),
         ping_pong=ping_pong,
         ping_pong_cases=int(engine.rows(queries.PING_PONG_CASES)[0][0]),
         waits=waits,

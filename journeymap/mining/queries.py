@@ -33,6 +33,7 @@ __all__ = [
     "ACTIVITY_CHANNELS",
     "ACTIVITIES",
     "BOUNCES",
+    "FUNCTION_HANDOVERS",
     "FUNCTION_RUNS",
     "FUNCTION_STEPS",
     "HANDOVERS",
@@ -182,6 +183,13 @@ FUNCTION_STEPS = """SELECT case_id, org, ts,
        LEAD(ts) OVER (PARTITION BY case_id ORDER BY pos) AS next_ts
 FROM steps WHERE org IS NOT NULL"""
 
+# Handover of work between functions: the same as HANDOVERS("org"), read from function_steps,
+# whose next_org is already the next event's that names a function (no second sort).
+FUNCTION_HANDOVERS = """SELECT org AS src, next_org AS dst, COUNT(*) AS n
+FROM function_steps WHERE next_org IS NOT NULL
+GROUP BY org, next_org
+ORDER BY org, next_org"""
+
 # The time a customer waits when one function hands over to another: from the last event of
 # one function to the first event of the next (events without a function passed over).
 FUNCTION_WAITS = _percentiles(
@@ -192,28 +200,30 @@ FUNCTION_WAITS = _percentiles(
 ) + "\nORDER BY org, next_org"
 
 # Ping-pong between functions. The functions a case passes through, consecutive repeats merged
-# into runs (``r`` numbers a case's runs): a customer with function A who comes back to A after
-# other functions was bounced. Between a run of A and the next run of A (``back``): exactly one
-# run (of B) is a direct ping-pong A -> B -> A; more runs make an indirect one, A -> ... B ... ->
-# A, for every function B between (counted once however often B comes between).
-FUNCTION_RUNS = """SELECT case_id, org, r,
-       LEAD(r) OVER (PARTITION BY case_id, org ORDER BY r) AS back,
-       LAG(r) OVER (PARTITION BY case_id, org ORDER BY r) AS before,
-       LEAD(org) OVER (PARTITION BY case_id ORDER BY r) AS next_org
-FROM (SELECT case_id, org, ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY fpos) AS r
-      FROM function_steps WHERE prev_org IS NULL OR prev_org <> org) t"""
+# into runs (a run is named by the ``fpos`` of its first event): a customer with function A who
+# comes back to A after other functions was bounced. Between a run of A and the next run of A
+# (``back``): exactly one run (of B) is a direct ping-pong A -> B -> A (the run after next is
+# A again); more runs make an indirect one, A -> ... B ... -> A, for every function B between
+# (counted once however often B comes between).
+FUNCTION_RUNS = """SELECT case_id, org, fpos,
+       LEAD(fpos) OVER (PARTITION BY case_id, org ORDER BY fpos) AS back,
+       LAG(fpos) OVER (PARTITION BY case_id, org ORDER BY fpos) AS before,
+       LEAD(org) OVER (PARTITION BY case_id ORDER BY fpos) AS next_org,
+       LEAD(org, 2) OVER (PARTITION BY case_id ORDER BY fpos) AS after_next_org
+FROM function_steps WHERE prev_org IS NULL OR prev_org <> org"""
 
-# One row per ping-pong: (case, a, b, the run of a it starts from, kind). Direct ones from the
-# runs alone; indirect ones by joining a return of A with the runs between it and the next A,
-# keeping a run of B only when it is B's first since that A (``before`` is earlier), so each
-# (A-run, B) is one row without a DISTINCT.
+# One row per ping-pong: (case, a, b, kind). Direct ones from the runs alone; indirect ones by
+# joining a return of A with the runs between it and the next A, keeping a run of B only when
+# it is B's first since that A (its ``before`` is earlier), so each (A-run, B) is one row
+# without a DISTINCT.
 BOUNCES = """SELECT case_id, org AS a, next_org AS b, 'direct' AS kind
-FROM function_runs WHERE back = r + 2
+FROM function_runs WHERE back IS NOT NULL AND after_next_org = org
 UNION ALL
 SELECT x.case_id, x.org AS a, y.org AS b, 'indirect' AS kind
 FROM function_runs x JOIN function_runs y
-  ON y.case_id = x.case_id AND y.r > x.r AND y.r < x.back
-WHERE x.back > x.r + 2 AND (y.before IS NULL OR y.before < x.r)"""
+  ON y.case_id = x.case_id AND y.fpos > x.fpos AND y.fpos < x.back
+WHERE x.back IS NOT NULL AND x.after_next_org <> x.org
+  AND (y.before IS NULL OR y.before < x.fpos)"""
 
 # Per (A, B, kind): occurrences, and the cases with at least one (grouped by case first).
 PING_PONG = """SELECT a, b, kind, SUM(n) AS occurrences, COUNT(*) AS cases
