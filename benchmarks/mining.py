@@ -112,10 +112,18 @@ def _size(events: int) -> str:
     return f"10^{len(str(events)) - 1}" if str(events).strip("0") == "1" else str(events)
 
 
+def _shown(record: dict[str, Any]) -> dict[str, Any]:
+    """``record``, printed to stderr as soon as it is measured (a long run shows progress)."""
+    print(f"[bench] mining: {json.dumps(record)}", file=sys.stderr, flush=True)
+    return record
+
+
 def run(quick: bool) -> list[dict[str, Any]]:
-    sizes = (10**4, 10**5) if quick else (10**5, 10**6, 10**7)
+    # The target size first, Spark (information only, the slowest) last.
+    sizes = (10**4, 10**5) if quick else (10**6, 10**5, 10**7)
     spark_sizes = sizes[:1] if quick else (10**5, 10**6)
     rows: list[dict[str, Any]] = []
+    spark: list[tuple[Path, int, float | None]] = []
     for events in sizes:
         log = _log(events)
         out = workdir() / f"mining-{events}.json"
@@ -138,16 +146,19 @@ def run(quick: bool) -> list[dict[str, Any]]:
         except (RuntimeError, subprocess.TimeoutExpired) as err:
             error = str(err)[:200]
         target: float | None = 0.1 if events == 10**6 else None
-        rows.append(row("mine CSV end to end (CLI) vs PM4Py read + handover network",
-                        _size(events), ours, base, target, "s", error=error, note=note))
+        rows.append(_shown(row("mine CSV end to end (CLI) vs PM4Py read + handover network",
+                               _size(events), ours, base, target, "s", error=error, note=note)))
         if events == max(sizes):
-            rows.append(row("mine CSV peak RSS (CLI process)", _size(events), peak, base_peak,
-                            f"ours < {LIMIT_MB:g}", "MB", error=error if peak is None else None,
-                            note="baseline: PM4Py's process"))
+            rows.append(_shown(row("mine CSV peak RSS (CLI process)", _size(events), peak,
+                                   base_peak, f"ours < {LIMIT_MB:g}", "MB",
+                                   error=error if peak is None else None,
+                                   note="baseline: PM4Py's process")))
         if events in spark_sizes:
-            rows.append(_spark_row(log, events, base))
+            spark.append((log, events, base))
+    for log, events, base in sorted(spark):
+        rows.append(_shown(_spark_row(log, events, base)))
     if os.environ.get("JOURNEYMAP_BENCH_MINING_1E8") == "1" and not quick:
-        rows.append(_huge_row())
+        rows.append(_shown(_huge_row()))
     return rows
 
 

@@ -116,6 +116,7 @@ def write_large_log(
 
     db = duckdb.connect()
     db.execute(f"SET memory_limit = '{memory_limit}'")
+    db.execute(f"SET temp_directory = '{Path(path).parent / (Path(path).name + '.spill')}'")
     db.execute("SET preserve_insertion_order = true")
     db.execute("SET enable_progress_bar = false")
     options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet, ROW_GROUP_SIZE 1000000"

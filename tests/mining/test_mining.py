@@ -47,7 +47,7 @@ A = {
 }
 # The log's channel column (there is no standard name for one).
 LOG_COLUMNS = LogColumns(channel="channel")
-FILE_ORDER = "a8 d2 a4 c1 a6 a1 a5 b1 a2 d0 a3 c2 a7 d1".split()
+FILE_ORDER = ["a8", "d2", "a4", "c1", "a6", "a1", "a5", "b1", "a2", "d0", "a3", "c2", "a7", "d1"]
 
 
 @pytest.fixture(scope="module")
