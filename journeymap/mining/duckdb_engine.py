@@ -1,7 +1,7 @@
 """The default engine: DuckDB, embedded. Reads CSV and Parquet itself, multi-threaded, and works
-out of core: its tables live in memory up to the memory limit (``memory_limit``, DuckDB's
-default otherwise: 80 % of the RAM) and spill to a folder under the work folder beyond it, so a
-log larger than the memory is mined instead of failing."""
+out of core: its tables live in memory up to the memory limit (``memory_limit``, else
+:data:`DEFAULT_MEMORY_LIMIT`) and spill to a folder under the work folder beyond it, so a log
+larger than the memory is mined instead of failing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from journeymap.errors import InputError
 from journeymap.mining.log import LogSource, csv_delimiter, diagnose_csv
 from journeymap.model import Location
 
-__all__ = ["DuckDBEngine"]
+__all__ = ["DEFAULT_MEMORY_LIMIT", "DuckDBEngine"]
+
+#: DuckDB's buffer pool when no limit is given (DuckDB's own default is 80 % of the RAM): a
+#: 10^7-event log then fits in about 1.5 GB of process memory, spilling the rest to disk.
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 
 def _literal(text: str) -> str:
@@ -36,8 +40,7 @@ class DuckDBEngine:
         self._db.execute("SET enable_progress_bar = false")
         self._db.execute(f"SET temp_directory = {_literal(os.path.join(workdir, 'spill'))}")
         self._db.execute("SET preserve_insertion_order = true")
-        if memory_limit:
-            self._db.execute(f"SET memory_limit = {_literal(memory_limit)}")
+        self._db.execute(f"SET memory_limit = {_literal(memory_limit or DEFAULT_MEMORY_LIMIT)}")
         if threads:
             self._db.execute(f"SET threads = {int(threads)}")
 
