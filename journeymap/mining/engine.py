@@ -163,9 +163,12 @@ def compute(engine: Engine, source: LogSource, columns: LogColumns) -> MinedLog:
     else:
         present = engine.read_raw(source)
     roles = _roles(source, present, columns)
-    engine.view("events", queries.events_select(roles, engine.quote, engine.micros))
+    engine.materialize("events", queries.events_select(roles, engine.quote, engine.micros))
     _check_events(engine, source, roles)
     engine.materialize("steps", queries.STEPS)
+    engine.materialize("function_steps", queries.FUNCTION_STEPS)
+    engine.materialize("function_runs", queries.FUNCTION_RUNS)
+    engine.materialize("bounces", queries.BOUNCES)
 
     ((events, cases, first, last, with_resource, with_function, with_channel),) = engine.rows(
         queries.COUNTS
@@ -230,7 +233,7 @@ def compute(engine: Engine, source: LogSource, columns: LogColumns) -> MinedLog:
         activities=activities,
         dfg=dfg,
         resource_handovers=_handovers(engine.rows(queries.HANDOVERS("resource"))),
-        function_handovers=_handovers(engine.rows(queries.HANDOVERS("org"))),
+        function_handovers=_handovers(engine.rows(queries.FUNCTION_HANDOVERS)),
         ping_pong=ping_pong,
         ping_pong_cases=int(engine.rows(queries.PING_PONG_CASES)[0][0]),
         waits=waits,

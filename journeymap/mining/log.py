@@ -189,7 +189,8 @@ def _local(tag: str) -> str:
 def xes_to_csv(path: str, columns: LogColumns, out: str) -> None:
     """Write the events of the XES log at ``path`` as a CSV at ``out`` with one column per
     mapped role (header = the mapped names). Trace attributes are read as ``case:<key>``, as
-    PM4Py names them; event attributes override trace ones. Parsed incrementally with
+    PM4Py names them; event attributes override trace ones; a ``float`` of value ``nan`` is a
+    missing value (PM4Py writes a pandas NaN so). Parsed incrementally with
     defusedxml, which refuses entity declarations and external references."""
     import gzip
     from xml.etree.ElementTree import ParseError
@@ -237,6 +238,8 @@ def _xes_rows(events: Iterator[tuple[str, object]]) -> Iterator[dict[str, str]]:
                 if depth_in_value == 1 and (event is not None or in_trace):
                     key = element.get("key")  # type: ignore[attr-defined]
                     value = element.get("value")  # type: ignore[attr-defined]
+                    if tag == "float" and value is not None and value.strip().lower() == "nan":
+                        value = None  # a missing value, as PM4Py (pandas) writes one
                     if key is not None and value is not None:
                         if event is not None:
                             event[key] = value

@@ -1,7 +1,7 @@
 """The mining queries, written once, run by every engine (DuckDB, Spark).
 
 Each query is portable SQL over the canonical tables (the subset DuckDB and Spark SQL share:
-window functions, ``percentile_cont ... WITHIN GROUP``, ``COUNT(DISTINCT)``), so the engines
+window functions, grouping, a join on the case), so the engines
 cannot drift apart. The few things the two dialects spell differently (quoting a column name,
 turning a timestamp into microseconds) are fragments an engine supplies to
 :func:`events_select`; nothing else is engine-specific.
@@ -9,9 +9,16 @@ turning a timestamp into microseconds) are fragments an engine supplies to
 Tables, each built from the one before:
 
 - ``raw``: the log as read, plus ``__seq`` (the event's position in the log);
-- ``events``: the canonical events (:data:`journeymap.mining.log.EVENTS_COLUMNS`);
+- ``events``: the canonical events (:data:`journeymap.mining.log.EVENTS_COLUMNS`), materialised
+  once (the log is read once);
 - ``steps``: events in case order, each with its position and the next event's activity and
-  time (directly-follows), materialised once because every figure reads it.
+  time (directly-follows), materialised once because every figure reads it;
+- ``function_steps``, ``function_runs``, ``bounces``: the events that name a function, their
+  runs, and the ping-pongs, each materialised once for the waits and the ping-pong figures.
+
+No query holds a whole column in memory (no ``COUNT(DISTINCT)``, no ``percentile_cont``): they
+are sorts (windows), streaming aggregates and one join of a case's runs, all of which DuckDB
+spills to disk beyond its memory limit.
 """
 
 from __future__ import annotations
@@ -25,6 +32,10 @@ __all__ = [
     "ACTIVITY_FUNCTIONS",
     "ACTIVITY_CHANNELS",
     "ACTIVITIES",
+    "BOUNCES",
+    "FUNCTION_HANDOVERS",
+    "FUNCTION_RUNS",
+    "FUNCTION_STEPS",
     "HANDOVERS",
     "PING_PONG",
     "PING_PONG_CASES",
@@ -81,28 +92,61 @@ STEPS = """SELECT case_id, activity, ts, resource, org, channel,
        LEAD(ts) OVER (PARTITION BY case_id ORDER BY ts, seq) AS next_ts
 FROM events"""
 
-COUNTS = """SELECT COUNT(*) AS events, COUNT(DISTINCT case_id) AS cases,
+# Every case has one event at position 1, so counting those counts the cases (no COUNT
+# DISTINCT over the case ids, which would hold every id in memory at once).
+COUNTS = """SELECT COUNT(*) AS events, SUM(CASE WHEN pos = 1 THEN 1 ELSE 0 END) AS cases,
        MIN(ts) AS first_ts, MAX(ts) AS last_ts,
        COUNT(resource) AS with_resource, COUNT(org) AS with_function,
        COUNT(channel) AS with_channel
 FROM steps"""
 
+
+def _percentiles(table: str, keys: str, value: str, tenths: tuple[int, ...]) -> str:
+    """Per group of ``keys`` in ``table``: ``n`` rows, and for each ``t`` of ``tenths`` the
+    exact ``percentile_cont(t / 10)`` of ``value`` as column ``p<t>``. Computed from the
+    group's distinct values with their counts (a streaming aggregate, then a sort of the far
+    fewer distinct values; both spill to disk, where ``percentile_cont`` holds every value of
+    a group in memory). The value at 0-based position ``h = (n - 1) t / 10`` is interpolated
+    linearly between positions ``floor(h)`` and ``ceil(h)``, as ``percentile_cont`` does;
+    ``h`` is kept as the integer ``(n - 1) t`` so its floor is exact on every engine."""
+    columns = []
+    for t in tenths:
+        h = f"((n - 1) * {t})"
+        lo = f"CAST(({h} - {h} % 10) / 10 AS BIGINT)"
+        hi = f"({lo} + CASE WHEN {h} % 10 = 0 THEN 0 ELSE 1 END)"
+        at_lo = f"MIN(CASE WHEN upto - c <= {lo} AND {lo} < upto THEN v END)"
+        at_hi = f"MIN(CASE WHEN upto - c <= {hi} AND {hi} < upto THEN v END)"
+        columns.append(
+            f"CAST({at_lo} AS DOUBLE) + CAST({h} % 10 AS DOUBLE) / 10.0 * "
+            f"CAST({at_hi} - {at_lo} AS DOUBLE) AS p{t}"
+        )
+    return f"""SELECT {keys}, n, {", ".join(columns)}
+FROM (SELECT {keys}, v, c,
+             SUM(c) OVER (PARTITION BY {keys} ORDER BY v
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto,
+             SUM(c) OVER (PARTITION BY {keys}) AS n
+      FROM (SELECT {keys}, {value} AS v, COUNT(*) AS c FROM {table}
+            GROUP BY {keys}, {value}) d) t
+GROUP BY {keys}, n"""
+
+
 # Directly-follows: how often one activity is followed by another in a case, and the median
 # time between them (microseconds).
-DFG = """SELECT activity, next_activity, COUNT(*) AS n,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY next_ts - ts) AS median_wait
-FROM steps
-WHERE next_activity IS NOT NULL
-GROUP BY activity, next_activity
-ORDER BY activity, next_activity"""
+DFG = _percentiles(
+    "steps WHERE next_activity IS NOT NULL", "activity, next_activity", "next_ts - ts", (5,)
+) + "\nORDER BY activity, next_activity"
 
 # Per activity: events, cases that contain it, cases that start and that end with it, and the
 # sum of its positions in its cases (an integer, so the mean is the same on every engine).
-ACTIVITIES = """SELECT activity, COUNT(*) AS n, COUNT(DISTINCT case_id) AS cases,
-       SUM(CASE WHEN pos = 1 THEN 1 ELSE 0 END) AS starts,
-       SUM(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends,
-       SUM(pos) AS position_sum
-FROM steps
+# Grouped by (activity, case) first, so the cases are counted without a COUNT DISTINCT.
+ACTIVITIES = """SELECT activity, SUM(n) AS n, COUNT(*) AS cases, SUM(starts) AS starts,
+       SUM(ends) AS ends, SUM(position_sum) AS position_sum
+FROM (SELECT activity, case_id, COUNT(*) AS n,
+             SUM(CASE WHEN pos = 1 THEN 1 ELSE 0 END) AS starts,
+             SUM(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends,
+             SUM(pos) AS position_sum
+      FROM steps
+      GROUP BY activity, case_id) t
 GROUP BY activity
 ORDER BY activity"""
 
@@ -130,50 +174,65 @@ GROUP BY src, dst
 ORDER BY src, dst"""
 
 
-# The time a customer waits when one function hands over to another: from the last event of
-# one function to the first event of the next (events without a function passed over).
-FUNCTION_WAITS = """SELECT org, next_org, COUNT(*) AS n,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY next_ts - ts) AS median_wait,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY next_ts - ts) AS p90_wait
-FROM (SELECT org, ts,
-             LEAD(org) OVER (PARTITION BY case_id ORDER BY pos) AS next_org,
-             LEAD(ts) OVER (PARTITION BY case_id ORDER BY pos) AS next_ts
-      FROM steps WHERE org IS NOT NULL) t
-WHERE next_org IS NOT NULL AND next_org <> org
+# The events that name a function, in case order, each with the next one's function and time;
+# materialised once, read by the waits and the ping-pong below. ``fpos`` numbers them in case.
+FUNCTION_STEPS = """SELECT case_id, org, ts,
+       ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY pos) AS fpos,
+       LAG(org) OVER (PARTITION BY case_id ORDER BY pos) AS prev_org,
+       LEAD(org) OVER (PARTITION BY case_id ORDER BY pos) AS next_org,
+       LEAD(ts) OVER (PARTITION BY case_id ORDER BY pos) AS next_ts
+FROM steps WHERE org IS NOT NULL"""
+
+# Handover of work between functions: the same as HANDOVERS("org"), read from function_steps,
+# whose next_org is already the next event's that names a function (no second sort).
+FUNCTION_HANDOVERS = """SELECT org AS src, next_org AS dst, COUNT(*) AS n
+FROM function_steps WHERE next_org IS NOT NULL
 GROUP BY org, next_org
 ORDER BY org, next_org"""
 
-# Ping-pong between functions. The functions a case passes through, consecutive repeats merged
-# into runs: a customer with function A who comes back to A after other functions was bounced.
-# Between a run of A and the next run of A: exactly one run (of B) is a direct ping-pong
-# A -> B -> A; more runs make an indirect one, A -> ... B ... -> A, for every function B between.
-# Counted per (A, B, kind): occurrences, and the cases with at least one.
-_BOUNCED = """WITH fn AS (
-  SELECT case_id, pos, org,
-         LAG(org) OVER (PARTITION BY case_id ORDER BY pos) AS prev_org
-  FROM steps WHERE org IS NOT NULL
-), runs AS (
-  SELECT case_id, org, ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY pos) AS r
-  FROM fn WHERE prev_org IS NULL OR prev_org <> org
-), returns AS (
-  SELECT case_id, org, r, LEAD(r) OVER (PARTITION BY case_id, org ORDER BY r) AS back
-  FROM runs
-), bounced AS (
-  SELECT DISTINCT x.case_id, x.org AS a, y.org AS b, x.r,
-         CASE WHEN x.back - x.r = 2 THEN 'direct' ELSE 'indirect' END AS kind
-  FROM returns x JOIN runs y
-    ON y.case_id = x.case_id AND y.r > x.r AND y.r < x.back
-  WHERE x.back IS NOT NULL
-)
-"""
+# The time a customer waits when one function hands over to another: from the last event of
+# one function to the first event of the next (events without a function passed over).
+FUNCTION_WAITS = _percentiles(
+    "function_steps WHERE next_org IS NOT NULL AND next_org <> org",
+    "org, next_org",
+    "next_ts - ts",
+    (5, 9),
+) + "\nORDER BY org, next_org"
 
-PING_PONG = _BOUNCED + """SELECT a, b, kind, COUNT(*) AS occurrences, COUNT(DISTINCT case_id) AS cases
-FROM bounced
+# Ping-pong between functions. The functions a case passes through, consecutive repeats merged
+# into runs (a run is named by the ``fpos`` of its first event): a customer with function A who
+# comes back to A after other functions was bounced. Between a run of A and the next run of A
+# (``back``): exactly one run (of B) is a direct ping-pong A -> B -> A (the run after next is
+# A again); more runs make an indirect one, A -> ... B ... -> A, for every function B between
+# (counted once however often B comes between).
+FUNCTION_RUNS = """SELECT case_id, org, fpos,
+       LEAD(fpos) OVER (PARTITION BY case_id, org ORDER BY fpos) AS back,
+       LAG(fpos) OVER (PARTITION BY case_id, org ORDER BY fpos) AS before,
+       LEAD(org) OVER (PARTITION BY case_id ORDER BY fpos) AS next_org,
+       LEAD(org, 2) OVER (PARTITION BY case_id ORDER BY fpos) AS after_next_org
+FROM function_steps WHERE prev_org IS NULL OR prev_org <> org"""
+
+# One row per ping-pong: (case, a, b, kind). Direct ones from the runs alone; indirect ones by
+# joining a return of A with the runs between it and the next A, keeping a run of B only when
+# it is B's first since that A (its ``before`` is earlier), so each (A-run, B) is one row
+# without a DISTINCT.
+BOUNCES = """SELECT case_id, org AS a, next_org AS b, 'direct' AS kind
+FROM function_runs WHERE back IS NOT NULL AND after_next_org = org
+UNION ALL
+SELECT x.case_id, x.org AS a, y.org AS b, 'indirect' AS kind
+FROM function_runs x JOIN function_runs y
+  ON y.case_id = x.case_id AND y.fpos > x.fpos AND y.fpos < x.back
+WHERE x.back IS NOT NULL AND x.after_next_org <> x.org
+  AND (y.before IS NULL OR y.before < x.fpos)"""
+
+# Per (A, B, kind): occurrences, and the cases with at least one (grouped by case first).
+PING_PONG = """SELECT a, b, kind, SUM(n) AS occurrences, COUNT(*) AS cases
+FROM (SELECT case_id, a, b, kind, COUNT(*) AS n FROM bounces GROUP BY case_id, a, b, kind) t
 GROUP BY a, b, kind
 ORDER BY a, b, kind"""
 
 # Cases with at least one ping-pong of any kind between any functions.
-PING_PONG_CASES = _BOUNCED + "SELECT COUNT(DISTINCT case_id) FROM bounced"
+PING_PONG_CASES = "SELECT COUNT(*) FROM (SELECT case_id FROM bounces GROUP BY case_id) t"
 
 
 #: Joins a case's activities into one variant text (the unit separator, which the canonical

@@ -385,3 +385,18 @@ def test_variants_for_conformance_are_the_same_on_both(
         by_case.setdefault(case, []).append((when, n, activity))
     expected = Counter(tuple(a for _, _, a in sorted(steps)) for steps in by_case.values())
     assert {v.activities: v.cases for v in duck[1]} == dict(expected)
+
+
+@pytest.mark.slow
+def test_spark_handovers_equal_pm4py_on_a_mid_size_log(spark: Any, tmp_path: Path) -> None:
+    """One mid-size seeded log (2 * 10^4 events, 2000 cases) on Spark: its resource and org
+    handover counts are PM4Py's, and every figure is DuckDB's."""
+    from tests.mining import pm4py_oracle as oracle
+    from tests.mining.logs import write_large_log
+
+    path = write_large_log(tmp_path / "mid.csv", 20000, seed=11)
+    _, lit = both(path)
+    frame = oracle.read_csv(path)
+    for column, ours in (("org:resource", lit.resource_handovers), ("org:group", lit.function_handovers)):
+        counts, _ = oracle.handovers(frame, column)
+        assert {(h.source, h.target): h.count for h in ours} == counts, column
