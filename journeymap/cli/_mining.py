@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from journeymap.mining import ENGINES, LOG_FORMATS, LogColumns
+from journeymap.mining.duckdb_engine import DEFAULT_MEMORY_LIMIT
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +52,10 @@ def log_options(func: F) -> F:
         ),
         click.option(
             "--memory-limit",
-            help="Cap the engine's memory, e.g. 2GB; DuckDB spills to disk beyond it.",
+            help=(
+                "Cap the engine's memory, e.g. 2GB; DuckDB spills to disk beyond it "
+                f"[DuckDB default: {DEFAULT_MEMORY_LIMIT}]."
+            ),
         ),
     ]
     for flag, field, text in COLUMN_OPTIONS:
