@@ -20,6 +20,7 @@ __all__ = [
     "UNIT_HOURS",
     "parse_duration",
     "spoken_hours",
+    "spoken_seconds",
 ]
 
 UNIT_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
@@ -53,3 +54,14 @@ def spoken_hours(hours: float) -> str:
     if hours >= 1:
         return f"{hours:.3g} h"
     return f"{hours * 60:.3g} min"
+
+
+def spoken_seconds(seconds: float) -> str:
+    """A measured wait for people: ``45 s``, ``12 min``, ``3.5 h``, ``2.0 d`` (mined logs)."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"

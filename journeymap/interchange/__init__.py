@@ -156,9 +156,9 @@ def export_file(
     atomically; returns what was exported. ``on_note`` hears each note of the exporter on
     what it had to escape, change or leave out."""
     from journeymap.atomic import write_bytes_atomic
-    from journeymap.project import read_journey
+    from journeymap.load import load_journey_with_files
 
-    data, notes = export_noted(read_journey(journey_path), fmt)
+    data, notes = export_noted(load_journey_with_files(journey_path)[0], fmt)
     if output is not None:
         write_bytes_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
     if on_note is not None:  # once the output is safe: a failed write says only that
@@ -178,7 +178,7 @@ def import_journey(
     """Journey YAML from ``data`` (read from ``source``) in format ``fmt``, validated as the
     journey file ``output`` would be (so ``uses`` is found relative to it)."""
     from journeymap.interchange.sheets import SHARED_NAMES
-    from journeymap.project import read_journey
+    from journeymap.load import load_journey_with_files
 
     format_ = _format(fmt, "import", IMPORT_FORMATS)
     importer = format_.importer
@@ -194,7 +194,7 @@ def import_journey(
     finally:
         SHARED_NAMES.reset(token)
     try:
-        read_journey(output, text=text)
+        load_journey_with_files(output, text)
     except InputError as err:  # what the importer could not see row by row
         raise InputError(
             Problem(
@@ -242,7 +242,7 @@ def _unwritten(hint: str | None, line: int, output: str | os.PathLike[str]) -> s
 def _shared_names(output: str | os.PathLike[str], uses: str) -> dict[str, dict[str, str]]:
     """The functions and systems of the organisation file ``uses`` (relative to ``output``),
     id -> name, read as the imported journey will read them (its problems reported so)."""
-    from journeymap.project import read_journey
+    from journeymap.load import load_journey_with_files
 
     shared = Path(output).parent / uses
     if not shared.is_file():
@@ -252,7 +252,7 @@ def _shared_names(output: str | os.PathLike[str], uses: str) -> dict[str, dict[s
         "functions: {probe-function: {}}\n"
         "touchpoints: {t: {stage: s, function: probe-function}}\n"
     )
-    journey = read_journey(output, text=probe)
+    journey = load_journey_with_files(output, probe)[0]
     return {
         "function": {i: f.name for i, f in journey.functions.items() if i != "probe-function"},
         "system": {i: s.name for i, s in journey.systems.items()},

@@ -238,6 +238,10 @@ class Conformance:
     def irregular_case_share(self) -> float:
         return self.irregular_cases / self.cases if self.cases else 0.0
 
+    def step_label(self, name: str, ad_hoc: bool) -> str:
+        """A touchpoint by its designed name, an ad hoc activity quoted as the log spells it."""
+        return f'"{name}" (ad hoc)' if ad_hoc else self.touchpoint_names.get(name, name)
+
     @property
     def over_handing(self) -> tuple[HandoffConformance, ...]:
         """Function pairs handing customers over more than designed, most excess first."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from journeymap.durations import spoken_seconds as duration
 from journeymap.mining.conform import Conformance, IrregularSequence
-from journeymap.output.mining import duration
 
 __all__ = [
     "CONFORM_JSON_VERSION",
@@ -114,7 +114,7 @@ def conformance_json(c: Conformance) -> str:
 
 def step_label(c: Conformance, name: str, ad_hoc: bool) -> str:
     """A touchpoint by its designed name, an ad hoc activity quoted as the log spells it."""
-    return f'"{name}" (ad hoc)' if ad_hoc else c.touchpoint_names.get(name, name)
+    return c.step_label(name, ad_hoc)
 
 
 def _sequence(c: Conformance, s: IrregularSequence) -> str:

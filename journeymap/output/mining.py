@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from journeymap.durations import spoken_seconds as duration
 from journeymap.mining.figures import Handover, MinedLog
 
 __all__ = ["MINE_JSON_VERSION", "mined_json", "mined_text", "mined_to_data"]
@@ -81,17 +82,6 @@ def mined_to_data(mined: MinedLog) -> dict[str, Any]:
 
 def mined_json(mined: MinedLog) -> str:
     return json.dumps(mined_to_data(mined), indent=2, ensure_ascii=False) + "\n"
-
-
-def duration(seconds: float) -> str:
-    """A wait for people: ``45 s``, ``12 min``, ``3.5 h``, ``2.0 d``."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
 
 
 def _table(rows: list[list[str]], indent: str = "    ") -> list[str]:

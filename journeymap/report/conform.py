@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from journeymap import __version__
+from journeymap.durations import spoken_seconds as duration
 from journeymap.mining.conform import Conformance
-from journeymap.output.conform import step_label
-from journeymap.output.mining import duration
 
 __all__ = ["conformance_context", "conformance_html"]
 
@@ -77,8 +76,8 @@ def conformance_context(c: Conformance) -> dict[str, Any]:
         ],
         "irregular": [
             {
-                "source": step_label(c, s.source, s.source_ad_hoc),
-                "target": step_label(c, s.target, s.target_ad_hoc),
+                "source": c.step_label(s.source, s.source_ad_hoc),
+                "target": c.step_label(s.target, s.target_ad_hoc),
                 "cases": s.cases,
                 "count": s.count,
                 "wait": _wait(s.median_wait),
