@@ -205,12 +205,16 @@ FUNCTION_WAITS = _percentiles(
 # (``back``): exactly one run (of B) is a direct ping-pong A -> B -> A (the run after next is
 # A again); more runs make an indirect one, A -> ... B ... -> A, for every function B between
 # (counted once however often B comes between).
-FUNCTION_RUNS = """SELECT case_id, org, fpos,
-       LEAD(fpos) OVER (PARTITION BY case_id, org ORDER BY fpos) AS back,
-       LAG(fpos) OVER (PARTITION BY case_id, org ORDER BY fpos) AS before,
-       LEAD(org) OVER (PARTITION BY case_id ORDER BY fpos) AS next_org,
-       LEAD(org, 2) OVER (PARTITION BY case_id ORDER BY fpos) AS after_next_org
-FROM function_steps WHERE prev_org IS NULL OR prev_org <> org"""
+#
+# The run after next is the next run's next_org (LEAD of a LEAD), not LEAD(org, 2): DuckDB 1.1
+# (our lowest version) loses rows of LEAD with an offset over large partitions.
+FUNCTION_RUNS = """SELECT case_id, org, fpos, back, before, next_org,
+       LEAD(next_org) OVER (PARTITION BY case_id ORDER BY fpos) AS after_next_org
+FROM (SELECT case_id, org, fpos,
+             LEAD(fpos) OVER (PARTITION BY case_id, org ORDER BY fpos) AS back,
+             LAG(fpos) OVER (PARTITION BY case_id, org ORDER BY fpos) AS before,
+             LEAD(org) OVER (PARTITION BY case_id ORDER BY fpos) AS next_org
+      FROM function_steps WHERE prev_org IS NULL OR prev_org <> org) runs"""
 
 # One row per ping-pong: (case, a, b, kind). Direct ones from the runs alone; indirect ones by
 # joining a return of A with the runs between it and the next A, keeping a run of B only when
