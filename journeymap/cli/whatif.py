@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from journeymap.change_kinds import KINDS, ChangeError
 from journeymap.cli._common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -17,7 +18,6 @@ from journeymap.cli._common import (
     output_option,
     report_errors,
 )
-from journeymap.scenario import KINDS, ChangeError
 
 
 def _change_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,28 +13,27 @@ format, write its module and add one line.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from journeymap.errors import InputError, Problem, UsageError
-from journeymap.interchange.bpmn import export_bpmn
-from journeymap.interchange.bpmn_import import import_bpmn
-from journeymap.interchange.csv_table import export_csv, import_csv
-from journeymap.interchange.graphml import export_graphml
-from journeymap.interchange.mermaid import (
-    export_mermaid,
-    export_mermaid_flowchart,
-    mermaid_flowchart,
-    mermaid_journey,
-)
-from journeymap.interchange.mermaid_import import import_mermaid
-from journeymap.interchange.plain import export_json
-from journeymap.interchange.xlsx import export_xlsx, import_xlsx
 from journeymap.model import Journey, Location
+
+if TYPE_CHECKING:
+    from journeymap.interchange.bpmn import export_bpmn
+    from journeymap.interchange.bpmn_import import import_bpmn
+    from journeymap.interchange.csv_table import export_csv, import_csv
+    from journeymap.interchange.graphml import export_graphml
+    from journeymap.interchange.mermaid import export_mermaid, export_mermaid_flowchart
+    from journeymap.interchange.mermaid_import import import_mermaid
+    from journeymap.interchange.plain import export_json
+    from journeymap.interchange.xlsx import export_xlsx, import_xlsx
 
 Exporter = Callable[[Journey], "str | bytes"]
 Importer = Callable[[bytes, str, "str | None", "str | None"], str]
@@ -65,6 +64,42 @@ __all__ = [
 ]
 
 
+#: Where each format function lives. They are imported when first used, not with this package:
+#: the CLI builds its help from :data:`FORMATS` and must start without every format's parser.
+_HOMES = {
+    "export_bpmn": "bpmn",
+    "import_bpmn": "bpmn_import",
+    "export_csv": "csv_table",
+    "import_csv": "csv_table",
+    "export_graphml": "graphml",
+    "export_mermaid": "mermaid",
+    "export_mermaid_flowchart": "mermaid",
+    "mermaid_flowchart": "mermaid",
+    "mermaid_journey": "mermaid",
+    "import_mermaid": "mermaid_import",
+    "export_json": "plain",
+    "export_xlsx": "xlsx",
+    "import_xlsx": "xlsx",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The format functions of ``__all__``, imported from their module on first use."""
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"journeymap.interchange.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _use(name: str) -> Callable[..., Any]:
+    """A function that calls format function ``name``, importing its module on the first call."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return __getattr__(name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
 def _text(data: bytes, path: str) -> str:
     """UTF-8 text of a source (a byte order mark allowed), or a one-line located error."""
     try:
@@ -76,15 +111,15 @@ def _text(data: bytes, path: str) -> str:
 
 
 def _csv_in(data: bytes, path: str, title: str | None, uses: str | None) -> str:
-    return import_csv(_text(data, path), path, title, uses)
+    return _use("import_csv")(_text(data, path), path, title, uses)
 
 
 def _mermaid_in(data: bytes, path: str, title: str | None, uses: str | None) -> str:
-    return import_mermaid(_text(data, path), path, title)
+    return _use("import_mermaid")(_text(data, path), path, title)
 
 
 def _bpmn_in(data: bytes, path: str, title: str | None, uses: str | None) -> str:
-    return import_bpmn(_text(data, path), path, title)
+    return _use("import_bpmn")(_text(data, path), path, title)
 
 
 @dataclass(frozen=True)
@@ -110,13 +145,13 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("csv", "the spreadsheet layout as one CSV, a '# section' per table", ".csv", export_csv, _csv_in, uses=True),
-        Format("xlsx", "the spreadsheet layout as an Excel workbook, a sheet per table", ".xlsx", export_xlsx, import_xlsx, uses=True),
-        Format("mermaid", "a Mermaid journey diagram (tasks, scores, actors)", ".mmd", export_mermaid, _mermaid_in, mermaid_journey, (".mermaid",)),
-        Format("mermaid-flowchart", "a Mermaid flowchart: a subgraph per function, handoffs numbered by risk", ".mmd", export_mermaid_flowchart, None, mermaid_flowchart),
-        Format("bpmn", "BPMN 2.0 XML: a lane per function, a task per touchpoint, laid out", ".bpmn", export_bpmn, _bpmn_in, None, (".xml",)),
-        Format("json", "the journey model as data", ".json", export_json),
-        Format("graphml", "GraphML for network tools: touchpoints, transitions, flows, handoffs", ".graphml", export_graphml),
+        Format("csv", "the spreadsheet layout as one CSV, a '# section' per table", ".csv", _use("export_csv"), _csv_in, uses=True),
+        Format("xlsx", "the spreadsheet layout as an Excel workbook, a sheet per table", ".xlsx", _use("export_xlsx"), _use("import_xlsx"), uses=True),
+        Format("mermaid", "a Mermaid journey diagram (tasks, scores, actors)", ".mmd", _use("export_mermaid"), _mermaid_in, _use("mermaid_journey"), (".mermaid",)),
+        Format("mermaid-flowchart", "a Mermaid flowchart: a subgraph per function, handoffs numbered by risk", ".mmd", _use("export_mermaid_flowchart"), None, _use("mermaid_flowchart")),
+        Format("bpmn", "BPMN 2.0 XML: a lane per function, a task per touchpoint, laid out", ".bpmn", _use("export_bpmn"), _bpmn_in, None, (".xml",)),
+        Format("json", "the journey model as data", ".json", _use("export_json")),
+        Format("graphml", "GraphML for network tools: touchpoints, transitions, flows, handoffs", ".graphml", _use("export_graphml")),
     )
 }  # fmt: skip
 

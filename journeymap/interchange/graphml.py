@@ -12,12 +12,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.interchange.bpmn import xml_safe
 from journeymap.model import Journey
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["LIST_SEPARATOR", "export_graphml", "graphml_graph"]
 
@@ -40,6 +42,8 @@ def _present(attrs: dict[str, object]) -> dict[str, object]:
 
 def graphml_graph(journey: Journey, analysis: JourneyAnalysis | None = None) -> nx.DiGraph:
     """The graph :func:`export_graphml` writes: scalar attributes only, in file order."""
+    import networkx as nx  # here, not at import: the CLI starts without networkx
+
     from journeymap.analysis.engine import analyze
 
     analysis = analysis or analyze(journey)
@@ -105,6 +109,8 @@ def export_graphml(journey: Journey) -> str:
     come back changed) and booleans are ``true``/``false`` as XML Schema spells them (networkx
     writes Python's ``True``)."""
     buffer = io.BytesIO()
+    import networkx as nx
+
     nx.write_graphml(graphml_graph(journey), buffer, encoding="utf-8", prettyprint=True)
     text = buffer.getvalue().decode("utf-8").replace("\r", "&#13;")  # raw CRs: only in values
     booleans = "|".join(_BOOLEAN_KEY.findall(text))

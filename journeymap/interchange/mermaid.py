@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from journeymap.analysis.engine import analyze
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.catalog import risk_factors
 from journeymap.model import Journey, Location
@@ -296,6 +295,8 @@ def mermaid_flowchart(journey: Journey, analysis: JourneyAnalysis | None = None)
     by risk from :func:`~journeymap.analysis.engine.analyze` (1 = riskiest, as in our diagrams);
     risky ones (a risk factor hits them) are vermillion, the others blue, as in our diagrams.
     Shares label the edges where customers split."""
+    from journeymap.analysis.engine import analyze  # here: the CLI starts without networkx
+
     analysis = analysis or analyze(journey)
     w = _Writer(journey)
     handoffs = {(h.source, h.target): h for h in analysis.handoffs}

@@ -7,11 +7,14 @@ Public API: :func:`build_dot`, :func:`build_silo_dot`, :func:`render_dot`,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from journeymap.analysis.portfolio import JourneySummary
 from journeymap.analysis.types import JourneyAnalysis
 from journeymap.errors import UsageError
 from journeymap.render.themes import THEMES, get_theme
+
+if TYPE_CHECKING:
+    from journeymap.analysis.portfolio import JourneySummary
 
 __all__ = ["VIEWS", "THEMES", "build_dot", "build_silo_dot", "render_dot", "render_journey"]
 
@@ -67,6 +70,8 @@ def build_silo_dot(
 
     Takes analyses or their :class:`~journeymap.analysis.portfolio.JourneySummary` (the report
     index draws it from the summaries its cache keeps)."""
+    # here, not at import: portfolio brings networkx, which the CLI starts without
+    from journeymap.analysis.portfolio import JourneySummary
     from journeymap.render.silos_view import build_silo_graph
 
     items = (
