@@ -508,6 +508,7 @@ class _Importer:
         is said."""
         names = sheet.column_names()
         found: dict[str, int] = {}
+        skipped: list[str] = []
         for index, cell in enumerate(table.header):
             if cell is None:
                 continue
@@ -523,10 +524,7 @@ class _Importer:
                 elif close:
                     self.problem(table, cell, f"unknown column {cell.text!r}", close)
                 else:
-                    where = f" of the {sheet.key} table" if sheet.key != "touchpoints" else ""
-                    self.guesses.append(
-                        f"column {cell.text!r}{where} skipped: it is not part of the layout"
-                    )
+                    skipped.append(cell.text)
             elif key in found:
                 first = table.header[found[key]]
                 self.problem(
@@ -538,6 +536,7 @@ class _Importer:
             else:
                 found[key] = index
         self.where_columns[id(table)] = found
+        self.guesses += _skipped_columns(skipped, sheet.key)
         return found
 
     def missing(
@@ -1316,3 +1315,19 @@ def layout_markdown() -> str:
             parts.append(f"| `{column.key}` | {also} | {column.meaning} |")
         parts.append("")
     return "\n".join(parts)
+
+
+#: Skipped columns named one by one up to this many; past it, the first few and a count.
+SKIPPED_SHOWN = 10
+
+
+def _skipped_columns(names: Sequence[str], table: str) -> list[str]:
+    """The guesses saying which columns of ``table`` were skipped: one each, or, for more than
+    :data:`SKIPPED_SHOWN`, the first three and one line with the count (a sheet of 20,000
+    stray columns is four comment lines, not 20,000)."""
+    where = f" of the {table} table" if table != "touchpoints" else ""
+    said = [f"column {name!r}{where} skipped: it is not part of the layout" for name in names]
+    if len(said) <= SKIPPED_SHOWN:
+        return said
+    more = f"... and {len(said) - 3:,} more columns{where} skipped"
+    return said[:3] + [f"{more}, from {names[3]!r} to {names[-1]!r}"]

@@ -290,6 +290,23 @@ def test_columns_outside_the_layout_are_skipped_and_said_but_typos_are_errors(
     )
 
 
+def test_many_stray_columns_are_a_few_comment_lines_not_one_each(tmp_path: Path) -> None:
+    # The audit's 20,000 unknown columns: before, 20,000 comment lines in the imported file.
+    stray = [f"x{i}" for i in range(20_000)]
+    table = ",".join(["name", "stage", "function", *stray]) + "\nA,s,f" + "," * 20_000 + "\n"
+    back, yaml_text = _reimport(table, tmp_path)
+    assert list(back.touchpoints) == ["a"]
+    said = [line for line in yaml_text.splitlines() if "skipped" in line]
+    assert said == [
+        "# - column 'x0' skipped: it is not part of the layout",
+        "# - column 'x1' skipped: it is not part of the layout",
+        "# - column 'x2' skipped: it is not part of the layout",
+        "# - ... and 19,997 more columns skipped, from 'x3' to 'x19999'",
+    ]
+    ten = ",".join(["name", "stage", "function", *stray[:10]]) + "\nA,s,f" + "," * 10 + "\n"
+    assert _reimport(ten, tmp_path)[1].count("skipped: it is not part of the layout") == 10
+
+
 @pytest.mark.parametrize("sep", [";", "\t"])
 def test_semicolon_and_tab_separated_tables_are_read(sep: str, tmp_path: Path) -> None:
     rows = [["Step", "Stage", "Owner", "Pains"], ["Call, then wait", "Buy", "Sales", "Slow, rude"]]
