@@ -393,6 +393,9 @@ def test_a_shared_organisation_file_is_an_input_too(tmp_path: Path) -> None:
         ["analyze", journey, "-o", org],
         ["whatif", journey, "-o", org],
         ["diff", journey, journey, "-o", org],
+        ["export", "json", journey, "-o", org],
+        ["export", "csv", journey, "-o", org],
+        ["export", journey, "-o", org],
     ):
         code, _, err = invoke(*args)
         assert (code, err.count("\n")) == (2, 1), (args, err)

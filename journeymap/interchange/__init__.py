@@ -193,7 +193,12 @@ def export_file(
     from journeymap.atomic import write_bytes_atomic
     from journeymap.load import load_journey_with_files
 
-    data, notes = export_noted(load_journey_with_files(journey_path)[0], fmt)
+    journey, files = load_journey_with_files(journey_path)
+    if output is not None:  # not over the journey nor any file it uses (checked once read)
+        from journeymap.outputs import check_output
+
+        check_output(output, files)
+    data, notes = export_noted(journey, fmt)
     if output is not None:
         write_bytes_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
     if on_note is not None:  # once the output is safe: a failed write says only that
