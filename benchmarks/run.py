@@ -192,9 +192,26 @@ def machine() -> dict[str, str]:
     return info
 
 
+#: In results.md, what follows this line is written by hand (runs before, measurements by hand,
+#: what a miss is made of); a run replaces only what comes before it.
+HAND_WRITTEN = ("<!-- Written by hand from here on: benchmarks/run.py keeps everything below "
+                "this line. -->")
+
+
+def kept_by_hand(path: Path) -> str:
+    """The hand-written part of ``path`` (from :data:`HAND_WRITTEN` on), or '' if none."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    at = text.find(HAND_WRITTEN)
+    return text[at:] if at >= 0 else ""
+
+
 def write_results(path: Path, rows: list[dict[str, Any]], info: dict[str, str], quick: bool,
                   seconds: float) -> None:
-    """benchmarks/results.md, written atomically."""
+    """benchmarks/results.md, written atomically: this run's table and machine, then the
+    hand-written part of the file as it was."""
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     verdicts = [verdict(r) for r in rows]
     lines = [
@@ -211,8 +228,9 @@ def write_results(path: Path, rows: list[dict[str, Any]], info: dict[str, str], 
         "",
     ]
     lines += [f"- {key}: {value}" for key, value in info.items()]
+    lines += ["", kept_by_hand(path) or HAND_WRITTEN + "\n"]
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
     os.replace(tmp, path)
 
 
