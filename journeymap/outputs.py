@@ -24,7 +24,7 @@ from pathlib import Path
 
 from journeymap.errors import OutputError
 
-__all__ = ["check_output"]
+__all__ = ["check_cache_folder", "check_output"]
 
 PathLike = str | os.PathLike[str]
 
@@ -104,6 +104,33 @@ def check_output(
                 f"it is inside {_shown(read)}, a folder this command reads",
                 f"write outside the folders given as inputs with {option}",
             )
+
+
+def check_cache_folder(path: PathLike, site: PathLike, *, option: str = "--cache-dir") -> None:
+    """Refuse ``path`` as ``report``'s cache folder, before any work, unless it can be used: a
+    missing folder is made (with its parents), but not through a file, and never inside the
+    ``site`` folder, which each build replaces (the cache would go with it, and be published).
+    Raises :class:`OutputError` naming ``path``."""
+    name = os.fspath(path)
+    target = Path(os.path.abspath(name))
+    if target.exists() and not target.is_dir():
+        raise OutputError(name, "it is a file, not a folder", f"give a folder with {option}")
+    if not target.exists():
+        blocker = target.parent
+        while not blocker.exists() and blocker != blocker.parent:
+            blocker = blocker.parent
+        if not blocker.is_dir():
+            raise OutputError(
+                name,
+                f"{_shown(blocker)} is a file, not a folder",
+                f"move that file away or choose another {option}",
+            )
+    if _inside(_real(target), _real(site)):
+        raise OutputError(
+            name,
+            f"it is inside the site folder {_shown(_real(site))}, which each build replaces",
+            f"keep the cache outside the site with {option}",
+        )
 
 
 def _missing_parent(name: str, parent: Path, option: str) -> OutputError:

@@ -53,6 +53,10 @@ def report(
     Pages are self-contained (no network requests); unchanged journeys come from the cache.
     """
     check_output(out_dir, *paths, config_file, folder=True)
+    if cache_dir is not None and not no_cache:
+        from journeymap.outputs import check_cache_folder
+
+        check_cache_folder(cache_dir, out_dir)
     from journeymap.report import build_site
 
     with ExitStack() as stack:

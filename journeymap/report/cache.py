@@ -20,6 +20,7 @@ import copyreg
 import hashlib
 import os
 import pickle
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,6 +48,8 @@ copyreg.pickle(MappingProxyType, _reduce_read_only)
 
 _SUFFIX = ".entry"
 _PAGE = ".html"
+#: An entry's name: its key, a SHA-256 in hex (what :func:`prune` may delete).
+_KEY = re.compile(r"[0-9a-f]{64}")
 _FORMAT = b"journeymap-report-cache/3\0"  # 3: summaries are JourneySummary
 
 
@@ -174,10 +177,11 @@ class Cache:
         if not self.directory.is_dir():
             return 0
         for file in self.directory.iterdir():
-            if file.suffix in (_SUFFIX, _PAGE) and file.stem not in self.used:
+            ours = _KEY.fullmatch(file.stem) is not None  # never a file of someone else's
+            if ours and file.suffix in (_SUFFIX, _PAGE) and file.stem not in self.used:
                 file.unlink(missing_ok=True)
                 removed += file.suffix == _SUFFIX
-            elif file.name.startswith(".") and file.suffix == ".tmp":  # a write cut short
+            elif file.name.startswith(".") and file.suffix == ".tmp" and _KEY.match(file.name[1:]):
                 file.unlink(missing_ok=True)
         return removed
 

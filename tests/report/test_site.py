@@ -228,3 +228,44 @@ def test_each_folder_gets_its_own_config(tmp_path: Path) -> None:
     config.write_text("risk:\n  weights: {JM100: 12}\n", encoding="utf-8")
     again = build_site([tmp_path / "a", tmp_path / "b"], out, jobs=1)
     assert (again.rendered, again.cached) == (1, 1)
+
+
+def test_a_shared_cache_folder_keeps_every_file_that_is_not_an_entry(
+    journeys: Path, tmp_path: Path
+) -> None:
+    """``--cache-dir`` may name a folder that holds other files: a build removes only the
+    entries it did not use, never a page or temporary file of someone else's (it removed
+    every *.html it did not know before)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    mine = {"index.html": "<p>my page</p>", "notes.entry": "mine", ".draft.tmp": "mine too"}
+    for name, text in mine.items():
+        (shared / name).write_text(text)
+    build_site([journeys], tmp_path / "site", jobs=1, cache_dir=shared)
+    stale = "0" * 64
+    (shared / f"{stale}.entry").write_bytes(b"old")
+    (shared / f"{stale}.html").write_bytes(b"old")
+    (shared / f".{stale}.entry.x1.tmp").write_bytes(b"cut short")
+    again = build_site([journeys], tmp_path / "site", jobs=1, cache_dir=shared)
+    assert again.cached == 2
+    for name, text in mine.items():
+        assert (shared / name).read_text() == text, name
+    gone = [f"{stale}.entry", f"{stale}.html", f".{stale}.entry.x1.tmp"]
+    assert not any((shared / name).exists() for name in gone)
+
+
+@pytest.mark.parametrize("where", ["through-a-file", "inside-the-site"])
+def test_cli_refuses_a_cache_folder_it_cannot_use_before_any_work(
+    where: str, journeys: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "site"
+    cache = tmp_path / "afile" / "cache" if where == "through-a-file" else out / "cache"
+    result = CliRunner().invoke(
+        main, ["report", str(journeys), "-o", str(out), "--cache-dir", str(cache)]
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{cache}: error: cannot write ("), lines
+    assert lines[0].endswith("--cache-dir")
+    assert not out.exists()  # refused before anything was built
