@@ -9,7 +9,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "run.py"
 
-sys.path.insert(0, str(ROOT / "benchmarks"))  # run.py's modules import _common
 _spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
 assert _spec and _spec.loader
 bench_run = importlib.util.module_from_spec(_spec)

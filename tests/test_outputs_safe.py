@@ -401,3 +401,18 @@ def test_a_shared_organisation_file_is_an_input_too(tmp_path: Path) -> None:
         assert (code, err.count("\n")) == (2, 1), (args, err)
         assert err.startswith(f"{org}: error: cannot write (it is an input of this command")
         assert org.read_bytes() == before
+
+
+def test_export_file_refuses_its_own_journey_and_its_uses_file(tmp_path: Path) -> None:
+    """The library checks too (the CLI checks the journey before reading it)."""
+    from journeymap.interchange import export_file
+
+    folder = tmp_path / "journeys"
+    shutil.copytree(ROOT / "journeys", folder)
+    journey = folder / "claims-after.yaml"
+    for output in (journey, folder / "organisation.yaml"):
+        before = output.read_bytes()
+        with pytest.raises(OutputError, match="it is an input"):
+            export_file("json", journey, output)
+        assert output.read_bytes() == before
+

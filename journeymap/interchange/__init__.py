@@ -90,14 +90,34 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))
+
+
+class _Lazy:
+    """Calls format function ``name``, importing its module on the first call; pickles, and
+    shows the function's docstring, as the function would."""
+
+    def __init__(self, name: str) -> None:
+        self.__name__ = self.__qualname__ = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return __getattr__(self.__name__)(*args, **kwargs)
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (_use, (self.__name__,))
+
+    @property
+    def __doc__(self) -> str | None:  # type: ignore[override]
+        return str(__getattr__(self.__name__).__doc__ or "") or None
+
+    def __repr__(self) -> str:
+        return f"<format function {self.__name__} (imported on first call)>"
+
+
 def _use(name: str) -> Callable[..., Any]:
     """A function that calls format function ``name``, importing its module on the first call."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return __getattr__(name)(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    return call
+    return _Lazy(name)
 
 
 def _text(data: bytes, path: str) -> str:
@@ -197,7 +217,7 @@ def export_file(
     if output is not None:  # not over the journey nor any file it uses (checked once read)
         from journeymap.outputs import check_output
 
-        check_output(output, files)
+        check_output(output, (journey_path, *files))
     data, notes = export_noted(journey, fmt)
     if output is not None:
         write_bytes_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)

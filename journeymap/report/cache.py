@@ -48,8 +48,9 @@ copyreg.pickle(MappingProxyType, _reduce_read_only)
 
 _SUFFIX = ".entry"
 _PAGE = ".html"
-#: An entry's name: its key, a SHA-256 in hex (what :func:`prune` may delete).
-_KEY = re.compile(r"[0-9a-f]{64}")
+#: An entry's name: its key, a SHA-256 in hex, ``silo-`` before the silo map's (what
+#: :meth:`Cache.prune` may delete; nothing else in the folder is touched).
+_KEY = re.compile(r"(silo-)?[0-9a-f]{64}")
 _FORMAT = b"journeymap-report-cache/3\0"  # 3: summaries are JourneySummary
 
 

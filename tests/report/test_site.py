@@ -242,28 +242,34 @@ def test_a_shared_cache_folder_keeps_every_file_that_is_not_an_entry(
     for name, text in mine.items():
         (shared / name).write_text(text)
     build_site([journeys], tmp_path / "site", jobs=1, cache_dir=shared)
-    stale = "0" * 64
-    (shared / f"{stale}.entry").write_bytes(b"old")
-    (shared / f"{stale}.html").write_bytes(b"old")
-    (shared / f".{stale}.entry.x1.tmp").write_bytes(b"cut short")
+    stale, silo = "0" * 64, "silo-" + "1" * 64  # a journey's entry, the silo map's
+    for name in (stale, silo):
+        (shared / f"{name}.entry").write_bytes(b"old")
+        (shared / f"{name}.html").write_bytes(b"old")
+        (shared / f".{name}.entry.x1.tmp").write_bytes(b"cut short")
     again = build_site([journeys], tmp_path / "site", jobs=1, cache_dir=shared)
     assert again.cached == 2
     for name, text in mine.items():
         assert (shared / name).read_text() == text, name
-    gone = [f"{stale}.entry", f"{stale}.html", f".{stale}.entry.x1.tmp"]
+    gone = [f"{n}{end}" for n in (stale, silo) for end in (".entry", ".html")]
+    gone += [f".{n}.entry.x1.tmp" for n in (stale, silo)]
     assert not any((shared / name).exists() for name in gone)
+    # what this build uses stays: 2 journeys and the silo map
+    assert len(list(shared.glob("*.entry"))) == 3 + 1  # + notes.entry, not ours
 
 
-@pytest.mark.parametrize("where", ["through-a-file", "inside-the-site"])
+@pytest.mark.parametrize("where", ["through-a-file", "inside-the-site", "default-is-a-file"])
 def test_cli_refuses_a_cache_folder_it_cannot_use_before_any_work(
     where: str, journeys: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "afile").write_text("x")
     out = tmp_path / "site"
     cache = tmp_path / "afile" / "cache" if where == "through-a-file" else out / "cache"
-    result = CliRunner().invoke(
-        main, ["report", str(journeys), "-o", str(out), "--cache-dir", str(cache)]
-    )
+    option = ["--cache-dir", str(cache)]
+    if where == "default-is-a-file":  # SITE/../.journeymap-cache/report-site
+        (tmp_path / ".journeymap-cache").write_text("x")
+        cache, option = tmp_path / ".journeymap-cache" / "report-site", []
+    result = CliRunner().invoke(main, ["report", str(journeys), "-o", str(out), *option])
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{cache}: error: cannot write ("), lines
