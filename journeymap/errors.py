@@ -18,6 +18,8 @@ __all__ = [
     "InputError",
     "OutputError",
     "RenderError",
+    "SUMMARY_KEEP",
+    "SUMMARY_LIMIT",
     "UsageError",
     "summarised",
 ]
@@ -48,7 +50,15 @@ def _kind(problem: Problem) -> str:
     return _QUOTED.sub("…", problem.message)
 
 
-def summarised(problems: Sequence[Problem], keep: int = 3, limit: int = 10) -> list[str]:
+#: How repeats are summarised, here and in what an import says it guessed: a kind repeated more
+#: than SUMMARY_LIMIT times shows its first SUMMARY_KEEP and a count of the rest.
+SUMMARY_KEEP = 3
+SUMMARY_LIMIT = 10
+
+
+def summarised(
+    problems: Sequence[Problem], keep: int = SUMMARY_KEEP, limit: int = SUMMARY_LIMIT
+) -> list[str]:
     """One line per problem, except that a kind of problem repeated more than ``limit`` times
     shows its first ``keep`` and then one line saying how many more there are (20,000 unknown
     keys are 4 lines, not 20,000). Each line is ``path:line:col: error: ...``."""

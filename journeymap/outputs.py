@@ -116,9 +116,7 @@ def check_cache_folder(path: PathLike, site: PathLike, *, option: str = "--cache
     if target.exists() and not target.is_dir():
         raise OutputError(name, "it is a file, not a folder", f"give a folder with {option}")
     if not target.exists():
-        blocker = target.parent
-        while not blocker.exists() and blocker != blocker.parent:
-            blocker = blocker.parent
+        blocker = _nearest_existing(target.parent)
         if not blocker.is_dir():
             raise OutputError(
                 name,
@@ -133,11 +131,16 @@ def check_cache_folder(path: PathLike, site: PathLike, *, option: str = "--cache
         )
 
 
+def _nearest_existing(path: Path) -> Path:
+    """``path`` or its nearest ancestor that exists (a file there is in the way of a folder)."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def _missing_parent(name: str, parent: Path, option: str) -> OutputError:
     """The error for an output whose folder is missing, or is a file (a file in the way)."""
-    blocker = parent
-    while not blocker.exists() and blocker != blocker.parent:
-        blocker = blocker.parent
+    blocker = _nearest_existing(parent)
     if blocker.exists() and not blocker.is_dir():
         return OutputError(
             name,

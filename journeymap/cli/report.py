@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
-from pathlib import Path
 
 import click
 
@@ -54,11 +53,6 @@ def report(
     Pages are self-contained (no network requests); unchanged journeys come from the cache.
     """
     check_output(out_dir, *paths, config_file, folder=True)
-    if not no_cache:
-        from journeymap.outputs import check_cache_folder
-        from journeymap.report.cache import default_cache_dir
-
-        check_cache_folder(cache_dir or default_cache_dir(Path(out_dir)), out_dir)
     from journeymap.report import build_site
 
     with ExitStack() as stack:

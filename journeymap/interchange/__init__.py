@@ -83,10 +83,15 @@ _HOMES = {
 }
 
 
+def _function(name: str) -> Any:
+    """Format function ``name``, from its module (imported now if it was not yet)."""
+    return getattr(importlib.import_module(f"journeymap.interchange.{_HOMES[name]}"), name)
+
+
 def __getattr__(name: str) -> Any:
     """The format functions of ``__all__``, imported from their module on first use."""
     if name in _HOMES:
-        return getattr(importlib.import_module(f"journeymap.interchange.{_HOMES[name]}"), name)
+        return _function(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -102,22 +107,17 @@ class _Lazy:
         self.__name__ = self.__qualname__ = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return __getattr__(self.__name__)(*args, **kwargs)
+        return _function(self.__name__)(*args, **kwargs)
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
-        return (_use, (self.__name__,))
+        return (_Lazy, (self.__name__,))
 
     @property
     def __doc__(self) -> str | None:  # type: ignore[override]
-        return str(__getattr__(self.__name__).__doc__ or "") or None
+        return str(_function(self.__name__).__doc__ or "") or None
 
     def __repr__(self) -> str:
         return f"<format function {self.__name__} (imported on first call)>"
-
-
-def _use(name: str) -> Callable[..., Any]:
-    """A function that calls format function ``name``, importing its module on the first call."""
-    return _Lazy(name)
 
 
 def _text(data: bytes, path: str) -> str:
@@ -131,15 +131,15 @@ def _text(data: bytes, path: str) -> str:
 
 
 def _csv_in(data: bytes, path: str, title: str | None, uses: str | None) -> str:
-    return _use("import_csv")(_text(data, path), path, title, uses)
+    return _function("import_csv")(_text(data, path), path, title, uses)
 
 
 def _mermaid_in(data: bytes, path: str, title: str | None, uses: str | None) -> str:
-    return _use("import_mermaid")(_text(data, path), path, title)
+    return _function("import_mermaid")(_text(data, path), path, title)
 
 
 def _bpmn_in(data: bytes, path: str, title: str | None, uses: str | None) -> str:
-    return _use("import_bpmn")(_text(data, path), path, title)
+    return _function("import_bpmn")(_text(data, path), path, title)
 
 
 @dataclass(frozen=True)
@@ -165,13 +165,13 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("csv", "the spreadsheet layout as one CSV, a '# section' per table", ".csv", _use("export_csv"), _csv_in, uses=True),
-        Format("xlsx", "the spreadsheet layout as an Excel workbook, a sheet per table", ".xlsx", _use("export_xlsx"), _use("import_xlsx"), uses=True),
-        Format("mermaid", "a Mermaid journey diagram (tasks, scores, actors)", ".mmd", _use("export_mermaid"), _mermaid_in, _use("mermaid_journey"), (".mermaid",)),
-        Format("mermaid-flowchart", "a Mermaid flowchart: a subgraph per function, handoffs numbered by risk", ".mmd", _use("export_mermaid_flowchart"), None, _use("mermaid_flowchart")),
-        Format("bpmn", "BPMN 2.0 XML: a lane per function, a task per touchpoint, laid out", ".bpmn", _use("export_bpmn"), _bpmn_in, None, (".xml",)),
-        Format("json", "the journey model as data", ".json", _use("export_json")),
-        Format("graphml", "GraphML for network tools: touchpoints, transitions, flows, handoffs", ".graphml", _use("export_graphml")),
+        Format("csv", "the spreadsheet layout as one CSV, a '# section' per table", ".csv", _Lazy("export_csv"), _csv_in, uses=True),
+        Format("xlsx", "the spreadsheet layout as an Excel workbook, a sheet per table", ".xlsx", _Lazy("export_xlsx"), _Lazy("import_xlsx"), uses=True),
+        Format("mermaid", "a Mermaid journey diagram (tasks, scores, actors)", ".mmd", _Lazy("export_mermaid"), _mermaid_in, _Lazy("mermaid_journey"), (".mermaid",)),
+        Format("mermaid-flowchart", "a Mermaid flowchart: a subgraph per function, handoffs numbered by risk", ".mmd", _Lazy("export_mermaid_flowchart"), None, _Lazy("mermaid_flowchart")),
+        Format("bpmn", "BPMN 2.0 XML: a lane per function, a task per touchpoint, laid out", ".bpmn", _Lazy("export_bpmn"), _bpmn_in, None, (".xml",)),
+        Format("json", "the journey model as data", ".json", _Lazy("export_json")),
+        Format("graphml", "GraphML for network tools: touchpoints, transitions, flows, handoffs", ".graphml", _Lazy("export_graphml")),
     )
 }  # fmt: skip
 

@@ -108,9 +108,9 @@ def export_graphml(journey: Journey) -> str:
     in a name becomes ``&#13;`` (XML parsers turn a raw one into a line feed, and the name would
     come back changed) and booleans are ``true``/``false`` as XML Schema spells them (networkx
     writes Python's ``True``)."""
-    buffer = io.BytesIO()
     import networkx as nx
 
+    buffer = io.BytesIO()
     nx.write_graphml(graphml_graph(journey), buffer, encoding="utf-8", prettyprint=True)
     text = buffer.getvalue().decode("utf-8").replace("\r", "&#13;")  # raw CRs: only in values
     booleans = "|".join(_BOOLEAN_KEY.findall(text))

@@ -25,7 +25,7 @@ from pathlib import PurePath
 from typing import Any
 
 from journeymap.durations import DURATION_EXAMPLES, UNIT_HOURS, parse_duration
-from journeymap.errors import InputError, Problem
+from journeymap.errors import SUMMARY_KEEP, SUMMARY_LIMIT, InputError, Problem
 from journeymap.fields import ID_PATTERN, MAX_ID_LENGTH
 from journeymap.model import Journey, Location
 from journeymap.suggest import did_you_mean
@@ -1317,17 +1317,14 @@ def layout_markdown() -> str:
     return "\n".join(parts)
 
 
-#: Skipped columns named one by one up to this many; past it, the first few and a count.
-SKIPPED_SHOWN = 10
-
-
 def _skipped_columns(names: Sequence[str], table: str) -> list[str]:
-    """The guesses saying which columns of ``table`` were skipped: one each, or, for more than
-    :data:`SKIPPED_SHOWN`, the first three and one line with the count (a sheet of 20,000
-    stray columns is four comment lines, not 20,000)."""
+    """The guesses saying which columns of ``table`` were skipped, summarised as problems are
+    (:func:`journeymap.errors.summarised`): one each, or past :data:`SUMMARY_LIMIT`, the first
+    :data:`SUMMARY_KEEP` and one line with the count (20,000 stray columns: four lines)."""
     where = f" of the {table} table" if table != "touchpoints" else ""
-    said = [f"column {name!r}{where} skipped: it is not part of the layout" for name in names]
-    if len(said) <= SKIPPED_SHOWN:
-        return said
-    more = f"... and {len(said) - 3:,} more columns{where} skipped"
-    return said[:3] + [f"{more}, from {names[3]!r} to {names[-1]!r}"]
+    shown = names if len(names) <= SUMMARY_LIMIT else names[:SUMMARY_KEEP]
+    said = [f"column {name!r}{where} skipped: it is not part of the layout" for name in shown]
+    if len(shown) < len(names):
+        more = f"... and {len(names) - len(shown):,} more columns{where} skipped"
+        said.append(f"{more}, from {names[len(shown)]!r} to {names[-1]!r}")
+    return said

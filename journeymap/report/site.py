@@ -298,8 +298,9 @@ def build_site(
 
     ``jobs``: worker processes (default: CPU count; 1 renders in this process). ``cache``:
     reuse unchanged journeys from ``cache_dir`` (default ``<out parent>/.journeymap-cache/
-    report-<out name>``). Raises :class:`InputError` (nothing written) on bad journeys and
-    :class:`UsageError` when ``out_dir`` is not a journeymap site.
+    report-<out name>``). Raises :class:`InputError` (nothing written) on bad journeys,
+    :class:`UsageError` when ``out_dir`` is not a journeymap site and, before any work,
+    :class:`OutputError` when the cache folder cannot be used (through a file, inside the site).
     """
     from journeymap.project import ConfigLookup, find_journeys
 
@@ -310,6 +311,11 @@ def build_site(
         except OSError as err:
             raise os_error(str(out_dir), err) from None
     _check_out_dir(out)
+    cache_folder = Path(cache_dir) if cache_dir else cache_mod.default_cache_dir(out)
+    if cache:
+        from journeymap.outputs import check_cache_folder
+
+        check_cache_folder(cache_folder, out)
     files = [str(f) for f in find_journeys(paths)]
     configs = ConfigLookup(config_file)
     total = len(files) + 1
@@ -321,11 +327,7 @@ def build_site(
         if progress is not None:
             progress(done, total, label)
 
-    store = (
-        cache_mod.Cache(Path(cache_dir) if cache_dir else cache_mod.default_cache_dir(out))
-        if cache
-        else None
-    )
+    store = cache_mod.Cache(cache_folder) if cache else None
     # Per journey: its index summary, and its page as a cached file or as text to write.
     summaries: list[JourneySummary | None] = [None] * len(files)
     pages: list[Path | str | None] = [None] * len(files)
