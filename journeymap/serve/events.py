@@ -246,19 +246,29 @@ class StreamHub:
                     self._forget(stream)
 
     def _admit(self) -> None:
+        # A stream moves from _new to _streams in one step under the lock, so it is counted at
+        # every instant: a place is never seen free while its stream is being registered.
         with self._lock:
-            new, self._new = self._new, []
+            new = list(self._new)
         for stream in new:
             try:
                 stream.sock.setblocking(False)
                 fd = stream.sock.fileno()
                 self._selector.register(stream.sock, selectors.EVENT_READ, stream)
             except (OSError, ValueError):
+                with self._lock:
+                    self._unqueue(stream)
                 self._forget(stream, unregister=False)
                 continue
             with self._lock:
+                self._unqueue(stream)
                 self._streams[fd] = stream
             self._flush(stream)
+
+    def _unqueue(self, stream: _Stream) -> None:
+        """Take ``stream`` off the new streams (holding the lock; close() may have cleared them)."""
+        if stream in self._new:
+            self._new.remove(stream)
 
     def _drain_queues(self) -> None:
         for stream in list(self._streams.values()):
